@@ -1,0 +1,75 @@
+"""Business-day arithmetic: Monday to Friday, less public holidays and store closures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from migems_cli.errors import PolicyError
+
+_DAY = timedelta(days=1)
+
+
+class BusinessCalendar:
+    """Counts business days for one holiday country and a set of closure dates.
+
+    "N business days after D" counts business days strictly after D: D itself never counts,
+    whatever day it is. Results are memoised, so batch work pays for each date once.
+    """
+
+    def __init__(self, country: str, closures: Iterable[date] = (), source: str = "policy") -> None:
+        import holidays  # heavy: only the commands that count business days import it
+
+        try:
+            self._holidays = holidays.country_holidays(country)
+        except NotImplementedError:
+            raise PolicyError(
+                source,
+                [f"{source}:1: calendar.holiday_country: no holiday calendar for {country!r}"],
+            ) from None
+        self._closures = frozenset(closures)
+        self._open: dict[date, bool] = {}
+        self._after: dict[tuple[date, int], date] = {}
+
+    def is_business_day(self, day: date) -> bool:
+        known = self._open.get(day)
+        if known is None:
+            known = day.weekday() < 5 and day not in self._closures and day not in self._holidays
+            self._open[day] = known
+        return known
+
+    def holiday_name(self, day: date) -> str | None:
+        """The holiday or closure that makes a weekday `day` a day off, if any."""
+        if day in self._closures:
+            return "Store closed"
+        name = self._holidays.get(day)
+        return str(name) if name else None
+
+    def add(self, start: date, count: int) -> date:
+        """The `count`-th business day strictly after `start` (`count` >= 1)."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        key = (start, count)
+        found = self._after.get(key)
+        if found is None:
+            day = start
+            left = count
+            while left:
+                day += _DAY
+                if self.is_business_day(day):
+                    left -= 1
+            found = day
+            self._after[key] = found
+        return found
+
+    def between(self, start: date, end: date) -> int:
+        """Business days in (start, end]: how many have passed since `start` by `end`."""
+        if end <= start:
+            return 0
+        count = 0
+        day = start
+        while day < end:
+            day += _DAY
+            if self.is_business_day(day):
+                count += 1
+        return count

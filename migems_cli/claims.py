@@ -1,0 +1,156 @@
+"""A return claim: its immutable form, and how typed or CSV values become one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from migems_cli.dates import parse_date
+from migems_cli.errors import InputError
+from migems_cli.money import money_text, parse_money
+from migems_cli.policy import Category, Policy, Reason
+
+_TRUE = frozenset({"yes", "y", "true", "t", "1"})
+_FALSE = frozenset({"no", "n", "false", "f", "0"})
+FIELDS = (
+    "delivered",
+    "requested",
+    "reason",
+    "category",
+    "custom",
+    "sale",
+    "condition",
+    "packaging",
+    "photos",
+    "price",
+    "shipping",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One item a customer wants to send back, with every input normalised."""
+
+    delivered: date
+    requested: date
+    reason: Reason
+    category: Category | None
+    custom: bool
+    sale: bool
+    condition: str
+    packaging: bool
+    photos: bool
+    price: Decimal | None
+    shipping: Decimal | None
+
+    @property
+    def day(self) -> int:
+        """Days from delivery to the request: 0 on the delivery day."""
+        return (self.requested - self.delivered).days
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "delivered": self.delivered.isoformat(),
+            "requested": self.requested.isoformat(),
+            "reason": self.reason.id,
+            "category": self.category.name if self.category else None,
+            "custom": self.custom,
+            "sale": self.sale,
+            "condition": self.condition,
+            "packaging": self.packaging,
+            "photos": self.photos,
+            "price": money_text(self.price) if self.price is not None else None,
+            "shipping": money_text(self.shipping) if self.shipping is not None else None,
+        }
+
+
+def parse_bool(value: str | bool | None, field: str, default: bool) -> bool:
+    """yes/no, y/n, true/false, 1/0 in any case; empty or None is `default`."""
+    if value is None or isinstance(value, bool):
+        return default if value is None else value
+    text = value.strip().lower()
+    if not text:
+        return default
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InputError(field, value, "not a yes/no value; use yes/no, y/n, true/false or 1/0")
+
+
+def _text(value: str | bool | None) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_claim(
+    policy: Policy,
+    values: Mapping[str, str | bool | None],
+    today: date,
+    dayfirst: bool = False,
+) -> Claim:
+    """Build a `Claim` from raw values keyed by `FIELDS` (missing keys take their defaults).
+
+    Raises `InputError` naming the first field whose value cannot be used.
+    """
+    delivered_text = _text(values.get("delivered"))
+    if not delivered_text:
+        raise InputError("delivered", values.get("delivered") or "", "required")
+    delivered = parse_date(delivered_text, "delivered", today, dayfirst)
+    requested_text = _text(values.get("requested"))
+    requested = (
+        parse_date(requested_text, "requested", today, dayfirst) if requested_text else today
+    )
+    if requested < delivered:
+        raise InputError(
+            "requested",
+            requested_text or "today",
+            f"is before the delivered date {delivered.isoformat()}",
+        )
+    return Claim(
+        delivered=delivered,
+        requested=requested,
+        reason=_reason(policy, _text(values.get("reason")) or policy.default_reason),
+        category=_category(policy, _text(values.get("category"))),
+        custom=parse_bool(values.get("custom"), "custom", False),
+        sale=parse_bool(values.get("sale"), "sale", False),
+        condition=_condition(policy, _text(values.get("condition")) or policy.default_condition),
+        packaging=parse_bool(values.get("packaging"), "packaging", True),
+        photos=parse_bool(values.get("photos"), "photos", False),
+        price=_money(values.get("price"), "price"),
+        shipping=_money(values.get("shipping"), "shipping"),
+    )
+
+
+def _reason(policy: Policy, text: str) -> Reason:
+    reason = policy.reason(text)
+    if reason is None:
+        known = ", ".join(r.id for r in policy.reasons)
+        raise InputError("reason", text, f"unknown reason; known reasons: {known}")
+    return reason
+
+
+def _category(policy: Policy, text: str) -> Category | None:
+    if not text:
+        return None
+    category = policy.category(text)
+    if category is None:
+        known = ", ".join(c.plural for c in policy.categories)
+        raise InputError("category", text, f"unknown category; known categories: {known}")
+    return category
+
+
+def _condition(policy: Policy, text: str) -> str:
+    wanted = text.casefold()
+    for condition in policy.conditions:
+        if condition.casefold() == wanted:
+            return condition
+    known = ", ".join(policy.conditions)
+    raise InputError("condition", text, f"unknown condition; known conditions: {known}")
+
+
+def _money(value: str | bool | None, field: str) -> Decimal | None:
+    text = _text(value)
+    return parse_money(text, field) if text else None

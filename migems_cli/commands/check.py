@@ -1,0 +1,129 @@
+"""`migems check`: is this return or claim eligible, and what happens next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from migems_cli.cli import Common, DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+
+if TYPE_CHECKING:
+    from migems_cli.policy import Policy
+
+
+def _reasons(incomplete: str) -> list[str]:
+    return _policy_names(lambda p: [r.id for r in p.reasons], incomplete)
+
+
+def _categories(incomplete: str) -> list[str]:
+    return _policy_names(lambda p: [c.plural for c in p.categories], incomplete)
+
+
+def _policy_names(pick: Callable[[Policy], list[str]], incomplete: str) -> list[str]:
+    """Shell completion from the bundled (or MIGEMS_POLICY) policy; silent when it is invalid."""
+    from migems_cli.errors import MigemsError
+
+    try:
+        names: list[str] = pick(common(None, None, False, False).policy)
+    except MigemsError:
+        return []
+    return [name for name in names if name.startswith(incomplete.lower())]
+
+
+def check(
+    delivered: Annotated[
+        str, typer.Option(help="Day the order was delivered (required).", show_default=False)
+    ],
+    requested: Annotated[
+        str | None,
+        typer.Option(
+            help="Day the customer asked to return it [default: today].", show_default=False
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="changed-mind, damaged, defective or wrong-item (the policy's reasons) "
+            "[default: the policy's, changed-mind].",
+            show_default=False,
+            autocompletion=_reasons,
+        ),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            help="Item category from the policy (rings, earrings, ...), singular or plural.",
+            show_default=False,
+            autocompletion=_categories,
+        ),
+    ] = None,
+    custom: Annotated[
+        bool, typer.Option("--custom", help="The item is customized, personalized or custom-made.")
+    ] = False,
+    sale: Annotated[bool, typer.Option("--sale", help="The item was bought on sale.")] = False,
+    condition: Annotated[
+        str | None,
+        typer.Option(
+            help="unused, worn or used (the policy's conditions) [default: unused].",
+            show_default=False,
+        ),
+    ] = None,
+    no_packaging: Annotated[
+        bool, typer.Option("--no-packaging", help="The original packaging is missing.")
+    ] = False,
+    photos: Annotated[
+        bool, typer.Option("--photos", help="The customer sent photos of the damage or defect.")
+    ] = False,
+    price: Annotated[
+        str | None, typer.Option(help="Price paid for the item, like 120.00.", show_default=False)
+    ] = None,
+    shipping: Annotated[
+        str | None,
+        typer.Option(help="Shipping the customer paid (never refunded).", show_default=False),
+    ] = None,
+    policy: PolicyOption = None,
+    today: TodayOption = None,
+    json: JsonOption = False,
+    dayfirst: DayfirstOption = False,
+) -> int:
+    """Check whether one item can be returned, refunded or replaced, and what to do next.
+
+    Exit status: 0 eligible, 1 ineligible, 3 needs review by a person, 2 bad input.
+
+    Example: migems check --delivered 2026-11-03 --reason damaged --photos --price 120
+    """
+    from migems_cli.claims import parse_claim
+    from migems_cli.rules import ELIGIBLE, INELIGIBLE, evaluate
+
+    env: Common = common(policy, today, json, dayfirst)
+    claim = parse_claim(
+        env.policy,
+        {
+            "delivered": delivered,
+            "requested": requested,
+            "reason": reason,
+            "category": category,
+            "custom": custom,
+            "sale": sale,
+            "condition": condition,
+            "packaging": not no_packaging,
+            "photos": photos,
+            "price": price,
+            "shipping": shipping,
+        },
+        env.today,
+        env.dayfirst,
+    )
+    verdict = evaluate(env.policy, claim)
+    if env.json:
+        from migems_cli.render.json_out import print_json
+
+        print_json(verdict.to_dict())
+    else:
+        from migems_cli.render.check_rich import render_check
+
+        render_check(verdict, env.policy, env.today)
+    decision = verdict.judgement.decision
+    return 0 if decision == ELIGIBLE else 1 if decision == INELIGIBLE else 3

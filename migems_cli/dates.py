@@ -1,0 +1,79 @@
+"""Dates as agents type them: ISO, US or day-first slashes, month names, today, yesterday."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from migems_cli.errors import InputError
+
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_SLASHES = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_MONTH = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?", re.IGNORECASE
+)
+_YEAR = re.compile(r"\b\d{4}\b")
+_FORMS = "YYYY-MM-DD, MM/DD/YYYY (DD/MM/YYYY with --dayfirst), 'Nov 3 2026', today or yesterday"
+
+
+def parse_date(text: str, field: str, today: date, dayfirst: bool = False) -> date:
+    """The date `text` names; `today` resolves today/yesterday.
+
+    Raises `InputError` naming `field` for anything that is not one of the accepted forms or not
+    a real calendar date.
+    """
+    value = text.strip()
+    lowered = value.lower()
+    if lowered == "today":
+        return today
+    if lowered == "yesterday":
+        return today - timedelta(days=1)
+    if _ISO.match(value):
+        year, month, day = (int(part) for part in value.split("-"))
+        return _real(field, text, year, month, day)
+    slashes = _SLASHES.match(value)
+    if slashes:
+        first, second, year = (int(part) for part in slashes.groups())
+        month, day = (second, first) if dayfirst else (first, second)
+        return _real(field, text, year, month, day)
+    if _MONTH.search(value) and _YEAR.search(value):
+        return _written(value, field, text, dayfirst)
+    if _MONTH.search(value):
+        raise InputError(field, text, "add the year, for example 'Nov 3 2026'")
+    raise InputError(field, text, f"not a date; use {_FORMS}")
+
+
+def _real(field: str, text: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise InputError(field, text, f"not a real date ({exc})") from None
+
+
+def _written(value: str, field: str, text: str, dayfirst: bool) -> date:
+    from dateutil import parser  # only written month names need dateutil
+
+    default = datetime(1, 1, 1)
+    try:
+        parsed = parser.parse(value, dayfirst=dayfirst, default=default)
+    except (ValueError, OverflowError) as exc:
+        raise InputError(field, text, f"not a date ({exc})") from None
+    if parsed.time() != default.time() or parsed.tzinfo is not None:
+        raise InputError(field, text, "give a date without a time")
+    return parsed.date()
+
+
+def today_in(time_zone: str) -> date:
+    """Today's date in the policy's time zone (the only place that reads the clock)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(time_zone)).date()
+
+
+def resolve_today(option: str | None, env: str | None, time_zone: str) -> date:
+    """`--today`, else `MIGEMS_TODAY`, else the current date in the policy's time zone."""
+    if option:
+        return parse_date(option, "--today", today_in(time_zone))
+    if env:
+        return parse_date(env, "MIGEMS_TODAY", today_in(time_zone))
+    return today_in(time_zone)

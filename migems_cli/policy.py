@@ -1,0 +1,160 @@
+"""The store policy as typed, immutable objects, and where the bundled policy lives."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+PATHS = ("change-of-mind", "defect")
+REMEDIES = ("refund", "replacement-or-refund")
+PAYERS = ("customer", "store")
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    name: str
+    currency: str
+    time_zone: str
+    support_email: str
+    support_email_is_placeholder: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarPolicy:
+    holiday_country: str
+    closures: tuple[date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A span of business days, such as "3-4 business days"."""
+
+    min_business_days: int
+    max_business_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    id: str
+    name: str
+    transit: Window
+    rate: Decimal | None
+    countries: tuple[str, ...]  # "*" matches every country not named by another zone
+
+
+@dataclass(frozen=True, slots=True)
+class Shipping:
+    destinations: tuple[str, ...]
+    refusal: str
+    delay_note: str
+    zones: tuple[Zone, ...]
+
+    def zone_for(self, country: str) -> Zone | None:
+        """The zone whose list names `country`, else the catch-all zone, else None."""
+        for zone in self.zones:
+            if country in zone.countries:
+                return zone
+        for zone in self.zones:
+            if "*" in zone.countries:
+                return zone
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    plural: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    id: str
+    label: str
+    path: str  # one of PATHS
+    remedy: str  # one of REMEDIES
+    return_shipping_paid_by: str  # one of PAYERS
+    photos_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RuleText:
+    """What an agent reads for a rule: its clause and one text per outcome it can have."""
+
+    id: str
+    clause: str
+    texts: Mapping[str, str]  # pass, fail, review, exempt, next_step, review_step
+
+    def text(self, key: str) -> str:
+        return self.texts.get(key, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    name: str
+    meaning: str
+    typical_duration: str
+    customer_advice: str
+    countries: tuple[str, ...]  # empty: every destination
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: a cache key
+class Policy:
+    source: str
+    store: Store
+    calendar: CalendarPolicy
+    return_window_days: int
+    non_returnable_categories: tuple[str, ...]
+    damage_report_days: int
+    damage_review_days: int
+    refund: Window
+    shipping_refunded: bool
+    late_refund_steps: tuple[str, ...]
+    processing: Window
+    processing_status: str
+    shipping: Shipping
+    categories: tuple[Category, ...]
+    reasons: tuple[Reason, ...]
+    conditions: tuple[str, ...]
+    accepted_conditions: tuple[str, ...]
+    default_reason: str
+    default_condition: str
+    rules: Mapping[str, RuleText]
+    next_steps: Mapping[str, tuple[str, ...]]
+    statuses: tuple[Status, ...]
+
+    def category(self, name: str) -> Category | None:
+        """The category called `name`, singular or plural, in any case."""
+        wanted = name.strip().casefold()
+        for category in self.categories:
+            if wanted in (category.name.casefold(), category.plural.casefold()):
+                return category
+        return None
+
+    def reason(self, reason_id: str) -> Reason | None:
+        wanted = reason_id.strip().casefold()
+        for reason in self.reasons:
+            if reason.id.casefold() == wanted:
+                return reason
+        return None
+
+    def status(self, name: str) -> Status | None:
+        wanted = name.strip().casefold()
+        for status in self.statuses:
+            if status.name.casefold() == wanted:
+                return status
+        return None
+
+
+def bundled_policy_path() -> Path:
+    """The policy.toml shipped inside the package (in the source tree, a link to the root copy)."""
+    return Path(__file__).resolve().parent / "policy.toml"
+
+
+def resolve_policy_path(option: str | None) -> Path:
+    """`--policy`, else `MIGEMS_POLICY`, else the bundled file."""
+    chosen = option or os.environ.get("MIGEMS_POLICY")
+    return Path(chosen) if chosen else bundled_policy_path()

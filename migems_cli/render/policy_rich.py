@@ -1,0 +1,83 @@
+"""The rich renderer for `migems policy show`."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from migems_cli.policy import Policy
+from migems_cli.render.console import stdout_console
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def render_policy(policy: Policy) -> None:
+    console = stdout_console()
+    store = policy.store
+    console.print(Text(f"{store.name} policy · {policy.source}", style="bold"))
+    windows = _table("Windows", "What", "Value")
+    windows.add_row("Return window", f"{policy.return_window_days} days from delivery")
+    windows.add_row("Report damage", f"{policy.damage_report_days} days from delivery")
+    windows.add_row("Damage review until", f"{policy.damage_review_days} days from delivery")
+    windows.add_row(
+        "Refund",
+        f"{policy.refund.min_business_days}-{policy.refund.max_business_days} business days "
+        "after the item is received",
+    )
+    windows.add_row("Shipping refunded", "yes" if policy.shipping_refunded else "no")
+    windows.add_row(
+        "Processing",
+        f"{policy.processing.min_business_days}-{policy.processing.max_business_days} business days",
+    )
+    windows.add_row("Ships to", ", ".join(policy.shipping.destinations))
+    windows.add_row("Currency / time zone", f"{store.currency} / {store.time_zone}")
+    windows.add_row("Holidays", f"{policy.calendar.holiday_country} public holidays")
+    closures = ", ".join(d.isoformat() for d in policy.calendar.closures) or "none"
+    windows.add_row("Store closures", closures)
+    placeholder = " (placeholder)" if store.support_email_is_placeholder else ""
+    windows.add_row("Support e-mail", store.support_email + placeholder)
+    console.print(windows)
+
+    categories = _table("Categories", "Category", "Change of mind")
+    for category in policy.categories:
+        barred = category.name in policy.non_returnable_categories
+        categories.add_row(category.plural, "non-returnable" if barred else "returnable")
+    console.print(categories)
+
+    reasons = _table("Reasons", "Reason", "Rules", "Remedy", "Return shipping", "Photos")
+    for reason in policy.reasons:
+        reasons.add_row(
+            reason.id,
+            reason.path,
+            reason.remedy,
+            reason.return_shipping_paid_by,
+            "required" if reason.photos_required else "-",
+        )
+    console.print(reasons)
+
+    zones = _table("Shipping zones", "Zone", "Transit", "Rate", "Countries")
+    for zone in policy.shipping.zones:
+        countries = "every other" if "*" in zone.countries else f"{len(zone.countries)} countries"
+        zones.add_row(
+            zone.name,
+            f"{zone.transit.min_business_days}-{zone.transit.max_business_days} business days",
+            f"{zone.rate} {store.currency}" if zone.rate is not None else "-",
+            countries,
+        )
+    console.print(zones)
+
+    statuses = _table("Order statuses", "Status", "Typical duration", "Countries")
+    for status in policy.statuses:
+        statuses.add_row(status.name, status.typical_duration, ", ".join(status.countries) or "all")
+    console.print(statuses)
+
+    rules = _table("Rules", "Rule", "Clause")
+    for rule in policy.rules.values():
+        rules.add_row(rule.id, Text(rule.clause))
+    console.print(rules)
