@@ -158,3 +158,11 @@ def resolve_policy_path(option: str | None) -> Path:
     """`--policy`, else `MIGEMS_POLICY`, else the bundled file."""
     chosen = option or os.environ.get("MIGEMS_POLICY")
     return Path(chosen) if chosen else bundled_policy_path()
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the working directory when it lies below it, else as given."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

@@ -27,6 +27,7 @@ from migems_cli.policy import (
     Store,
     Window,
     Zone,
+    display_path,
 )
 from migems_cli.policy_lines import key_lines, line_of
 
@@ -201,7 +202,7 @@ def load_policy(path: Path) -> Policy:
 
     Returns the immutable `Policy`. Raises `PolicyError` listing every problem found.
     """
-    source = str(path)
+    source = display_path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:

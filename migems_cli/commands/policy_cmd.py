@@ -55,10 +55,11 @@ def check_policy(
     """
     from migems_cli.business_days import BusinessCalendar
     from migems_cli.errors import PolicyError
-    from migems_cli.policy import resolve_policy_path
+    from migems_cli.policy import display_path, resolve_policy_path
     from migems_cli.policy_load import load_policy, policy_warnings
 
     target = path or resolve_policy_path(str(policy) if policy else None)
+    shown = display_path(target)
     errors: list[str] = []
     warnings: list[str] = []
     try:
@@ -71,12 +72,12 @@ def check_policy(
     if json:
         from migems_cli.render.json_out import print_json
 
-        print_json({"path": str(target), "valid": valid, "errors": errors, "warnings": warnings})
+        print_json({"path": shown, "valid": valid, "errors": errors, "warnings": warnings})
     else:
         for line in errors:
             print(line, file=sys.stderr)
         for line in warnings:
-            print(f"{target}: warning: {line}", file=sys.stderr)
+            print(f"{shown}: warning: {line}", file=sys.stderr)
         verdict = "valid" if valid else "INVALID"
-        print(f"{target}: {verdict} ({len(errors)} errors, {len(warnings)} warnings)")
+        print(f"{shown}: {verdict} ({len(errors)} errors, {len(warnings)} warnings)")
     return 0 if valid else 2

@@ -72,13 +72,14 @@ def render_check(verdict: Verdict, policy: Policy, today: date) -> None:
             rule.id, Text(rule.outcome, style=OUTCOME_STYLE[rule.outcome]), Text(rule.detail)
         )
 
-    steps = Text()
+    steps = Table.grid(padding=(0, 1))
+    steps.add_column(justify="right", style="bold", no_wrap=True)
+    steps.add_column()
     for number, step in enumerate(verdict.next_steps, start=1):
-        steps.append(f"{number}. ", style="bold")
-        steps.append(step + ("\n" if number < len(verdict.next_steps) else ""))
+        steps.add_row(f"{number}.", Text(step))
 
     parts: list[object] = [facts, Text(""), rules]
     if verdict.next_steps:
-        parts += [Text("Next steps", style="bold"), steps]
+        parts += [Text(""), Text("Next steps", style="bold"), steps]
     console = stdout_console()
     console.print(Panel(Group(*parts), title=headline, title_align="left", border_style=style))  # type: ignore[arg-type]

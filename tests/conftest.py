@@ -1,0 +1,54 @@
+"""Shared fixtures: the bundled policy, a fixed today, and a runner for the real entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from migems_cli.cli import main
+from migems_cli.policy import Policy, bundled_policy_path
+from migems_cli.policy_load import load_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy(bundled_policy_path())
+
+
+@pytest.fixture(scope="session")
+def policy_text() -> str:
+    return (ROOT / "policy.toml").read_text(encoding="utf-8")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """Call `migems_cli.cli.main` as the console script does; return exit code and streams."""
+    monkeypatch.delenv("MIGEMS_POLICY", raising=False)
+    monkeypatch.setenv("MIGEMS_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    def _run(*args: str) -> Result:
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        code = exit_info.value.code
+        return Result(code if isinstance(code, int) else 0, out, err)
+
+    return _run

@@ -1,0 +1,155 @@
+"""The app as a whole: help everywhere, examples, start-up imports, the real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+import typer
+from typer import _click
+from typer.core import TyperArgument, TyperGroup, TyperOption
+
+from migems_cli.cli import app
+
+ENV = {**os.environ, "MIGEMS_TODAY": "2026-11-26", "NO_COLOR": "1"}
+ENV.pop("MIGEMS_POLICY", None)
+
+
+def _commands() -> Iterator[tuple[str, _click.Command]]:
+    root = typer.main.get_command(app)
+    assert isinstance(root, TyperGroup)
+    ctx = _click.Context(root)
+
+    def walk(group: TyperGroup, prefix: str) -> Iterator[tuple[str, _click.Command]]:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None
+            if isinstance(command, TyperGroup):
+                yield from walk(command, f"{prefix}{name} ")
+            else:
+                yield f"{prefix}{name}", command
+
+    yield from walk(root, "")
+
+
+def test_every_command_and_option_has_help_and_an_example() -> None:
+    found = list(_commands())
+    assert {name for name, _ in found} >= {"check", "policy show", "policy check"}
+    for name, command in found:
+        assert command.help, name
+        assert "Example: migems " in command.help, name
+        for param in command.params:
+            if isinstance(param, TyperOption) and param.name != "help":
+                assert param.help, f"{name} {param.opts}"
+            if isinstance(param, TyperArgument):
+                assert getattr(param, "help", None), f"{name} {param.name}"
+
+
+def _modules_after(args: list[str]) -> dict[str, object]:
+    code = (
+        "import sys, json\n"
+        "from migems_cli.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as e:\n"
+        "    code = e.code\n"
+        "mods = sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'dateutil', 'holidays', 'pydantic'))\n"
+        "sys.stderr.write(json.dumps({'code': code, 'mods': mods}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=False
+    )
+    return json.loads(done.stderr.splitlines()[-1])
+
+
+def test_check_json_imports_no_rich_dateutil_or_holidays() -> None:
+    found = _modules_after(["check", "--delivered", "2026-11-03", "--json"])
+    assert found == {"code": 0, "mods": []}
+
+
+def test_written_month_names_bring_in_dateutil_only_then() -> None:
+    found = _modules_after(["check", "--delivered", "Nov 3 2026", "--json"])
+    assert found["code"] == 0
+    assert {m.split(".")[0] for m in found["mods"]} == {"dateutil"}  # type: ignore[union-attr]
+
+
+def _migems() -> str:
+    script = os.path.join(os.path.dirname(sys.executable), "migems")
+    found = script if os.path.exists(script) else shutil.which("migems")
+    if not found:
+        pytest.skip("the migems console script is not installed")
+    return found
+
+
+def test_console_script_in_a_subprocess(tmp_path) -> None:
+    done = subprocess.run(
+        [_migems(), "check", "--delivered", "2026-11-03", "--category", "earrings", "--json"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["decision"] == "ineligible"
+    assert done.stderr == ""
+
+
+def test_console_script_bad_input_has_no_traceback(tmp_path) -> None:
+    done = subprocess.run(
+        [_migems(), "check", "--delivered", "2026-02-30"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert (
+        done.stderr
+        == "Error: --delivered: not a real date (day is out of range for month) (got '2026-02-30')\n"
+    )
+
+
+def test_python_dash_m(tmp_path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "migems_cli",
+            "check",
+            "--delivered",
+            "2026-11-20",
+            "--reason",
+            "damaged",
+            "--photos",
+        ],
+        capture_output=True,
+        text=True,
+        env={**ENV, "COLUMNS": "80"},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "ELIGIBLE" in done.stdout
+    assert "\x1b[" not in done.stdout  # piped: no colour codes
+
+
+def test_broken_pipe_is_quiet(tmp_path) -> None:
+    done = subprocess.run(
+        f"'{_migems()}' policy show --json | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.stdout == '{\n  "sourc'
+    assert "Traceback" not in done.stderr
