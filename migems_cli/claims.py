@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from migems_cli.dates import parse_date
 from migems_cli.errors import InputError
@@ -30,8 +29,7 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     """One item a customer wants to send back, with every input normalised."""
 
     delivered: date

@@ -1,20 +1,53 @@
-"""The `migems` Typer app, its common options, and the one place errors become exit codes."""
+"""The `migems` Typer app, and the one place where errors become exit codes."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer import _click
+from typer.core import TyperGroup
 
 from migems_cli.errors import InputError, MigemsError
-from migems_cli.policy import Policy
+
+# Each command's module is imported, and its options built, only when that command runs (or when
+# help lists them): Typer would otherwise inspect every command's signature at every start.
+# name -> ("module:attribute", help panel); the attribute is a function or a Typer sub-app.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("migems_cli.commands.check:check", "Returns and refunds"),
+    "policy": ("migems_cli.commands.policy_cmd:policy_app", "Store policy"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A Typer group that builds a sub-command from `COMMANDS` only when it is asked for."""
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attribute = target[0].partition(":")
+        obj = getattr(importlib.import_module(module_name), attribute)
+        if isinstance(obj, typer.Typer):
+            obj.info.name = cmd_name
+            obj.info.rich_help_panel = target[1]
+            command = typer.main.get_command(obj)
+        else:
+            single = typer.Typer(add_completion=False)
+            single.command(cmd_name, rich_help_panel=target[1])(obj)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="migems",
     help=(
         "MIGEMS support toolkit: return eligibility, refunds, deadlines, order statuses and ring "
@@ -23,56 +56,8 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-PolicyOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--policy",
-        help="Policy file to use [env: MIGEMS_POLICY; default: the bundled policy.toml].",
-        show_default=False,
-        dir_okay=False,
-    ),
-]
-TodayOption = Annotated[
-    str | None,
-    typer.Option(
-        "--today",
-        help="Treat this date as today [env: MIGEMS_TODAY; default: today in the store's time zone].",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[
-    bool,
-    typer.Option("--json", help="Print one JSON document on stdout instead of tables."),
-]
-DayfirstOption = Annotated[
-    bool,
-    typer.Option("--dayfirst", help="Read slashed dates as DD/MM/YYYY instead of MM/DD/YYYY."),
-]
-
-
-@dataclass(frozen=True)
-class Common:
-    """What every command needs: the loaded policy, today's date, and how to print."""
-
-    policy: Policy
-    today: date
-    json: bool
-    dayfirst: bool
-
-
-def common(policy: Path | None, today: str | None, json: bool, dayfirst: bool) -> Common:
-    """Load the policy and resolve today; raises `PolicyError` or `InputError`."""
-    from migems_cli.dates import resolve_today
-    from migems_cli.policy import resolve_policy_path
-    from migems_cli.policy_load import load_policy
-
-    loaded = load_policy(resolve_policy_path(str(policy) if policy else None))
-    day = resolve_today(today, os.environ.get("MIGEMS_TODAY"), loaded.store.time_zone)
-    return Common(loaded, day, json, dayfirst)
 
 
 def _version(value: bool) -> None:
@@ -95,16 +80,6 @@ def _root(
     """MIGEMS support toolkit."""
 
 
-def _register() -> None:
-    from migems_cli.commands import check, policy_cmd
-
-    app.command(rich_help_panel="Returns and refunds")(check.check)
-    app.add_typer(policy_cmd.policy_app, name="policy", rich_help_panel="Store policy")
-
-
-_register()
-
-
 def _option_name(error: InputError) -> str:
     field = error.field
     if field.startswith("-") or field.isupper():
@@ -114,8 +89,6 @@ def _option_name(error: InputError) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map every outcome to an exit code."""
-    from typer import _click
-
     try:
         code = app(args=argv, prog_name="migems", standalone_mode=False)
     except InputError as exc:
@@ -123,10 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     except MigemsError as exc:
         code = _fail(str(exc), exc.exit_code)
     except _click.exceptions.UsageError as exc:
-        hint = f" (see 'migems {exc.ctx.command_path.partition(' ')[2]} --help')" if exc.ctx else ""
-        code = _fail(
-            exc.format_message().replace("\n", " ") + hint.replace("  --help", " --help"), 2
-        )
+        where = exc.ctx.command_path.partition(" ")[2] if exc.ctx else ""
+        hint = f" (see 'migems {where} --help')" if where else " (see 'migems --help')"
+        code = _fail(exc.format_message().replace("\n", " ") + hint, 2)
     except _click.exceptions.ClickException as exc:
         code = _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):

@@ -70,10 +70,24 @@ def today_in(time_zone: str) -> date:
     return datetime.now(ZoneInfo(time_zone)).date()
 
 
+def fixed_today(option: str | None, env: str | None) -> date | None:
+    """The date `--today` or else `MIGEMS_TODAY` fixes, or None when neither does.
+
+    `today`/`yesterday` there mean the real ones, so they are None/one day less: see `resolve_today`.
+    """
+    for text, field in ((option, "--today"), (env, "MIGEMS_TODAY")):
+        if text:
+            if text.strip().lower() in ("today", "yesterday"):
+                return None
+            return parse_date(text, field, date.min)
+    return None
+
+
 def resolve_today(option: str | None, env: str | None, time_zone: str) -> date:
     """`--today`, else `MIGEMS_TODAY`, else the current date in the policy's time zone."""
-    if option:
-        return parse_date(option, "--today", today_in(time_zone))
-    if env:
-        return parse_date(env, "MIGEMS_TODAY", today_in(time_zone))
-    return today_in(time_zone)
+    fixed = fixed_today(option, env)
+    if fixed is not None:
+        return fixed
+    real = today_in(time_zone)
+    text = (option or env or "").strip().lower()
+    return real - timedelta(days=1) if text == "yesterday" else real

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 PATHS = ("change-of-mind", "defect")
 REMEDIES = ("refund", "replacement-or-refund")
 PAYERS = ("customer", "store")
 
 
-@dataclass(frozen=True, slots=True)
-class Store:
+class Store(NamedTuple):
     name: str
     currency: str
     time_zone: str
@@ -23,22 +23,19 @@ class Store:
     support_email_is_placeholder: bool
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarPolicy:
+class CalendarPolicy(NamedTuple):
     holiday_country: str
     closures: tuple[date, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(NamedTuple):
     """A span of business days, such as "3-4 business days"."""
 
     min_business_days: int
     max_business_days: int
 
 
-@dataclass(frozen=True, slots=True)
-class Zone:
+class Zone(NamedTuple):
     id: str
     name: str
     transit: Window
@@ -46,8 +43,7 @@ class Zone:
     countries: tuple[str, ...]  # "*" matches every country not named by another zone
 
 
-@dataclass(frozen=True, slots=True)
-class Shipping:
+class Shipping(NamedTuple):
     destinations: tuple[str, ...]
     refusal: str
     delay_note: str
@@ -64,14 +60,12 @@ class Shipping:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(NamedTuple):
     name: str
     plural: str
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     id: str
     label: str
     path: str  # one of PATHS
@@ -80,8 +74,7 @@ class Reason:
     photos_required: bool
 
 
-@dataclass(frozen=True, slots=True)
-class RuleText:
+class RuleText(NamedTuple):
     """What an agent reads for a rule: its clause and one text per outcome it can have."""
 
     id: str
@@ -92,8 +85,7 @@ class RuleText:
         return self.texts.get(key, "")
 
 
-@dataclass(frozen=True, slots=True)
-class Status:
+class Status(NamedTuple):
     name: str
     meaning: str
     typical_duration: str
@@ -101,7 +93,7 @@ class Status:
     countries: tuple[str, ...]  # empty: every destination
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: a cache key
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cache key
 class Policy:
     source: str
     store: Store

@@ -12,9 +12,11 @@ from migems_cli.policy import Policy
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses, mappings, tuples, dates and decimals as JSON types."""
+    """Records, mappings, tuples, dates and decimals as JSON types."""
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple record
+        return {k: plain(v) for k, v in value._asdict().items()}
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-import string
 import sys
+from _string import formatter_parser  # type: ignore[import-not-found]  # string.Formatter.parse, without importing string
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -71,9 +71,11 @@ RULE_TEXTS: Mapping[str, tuple[str, ...]] = {
     "photos": ("pass", "review", "exempt", "review_step"),
 }
 NEXT_STEP_KEYS = ("change-of-mind", "defect", "ineligible")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+def _code(text: str, length: int) -> bool:
+    """An upper-case ASCII code of `length` letters (country: 2, currency: 3)."""
+    return len(text) == length and text.isascii() and text.isalpha() and text.isupper()
 
 
 class _Checker:
@@ -81,10 +83,13 @@ class _Checker:
 
     def __init__(self, source: str, text: str) -> None:
         self.source = source
-        self.lines = key_lines(text)
+        self.source_text = text
+        self.lines: dict[str, int] | None = None  # scanned on the first error only
         self.errors: list[str] = []
 
     def error(self, path: str, message: str) -> None:
+        if self.lines is None:
+            self.lines = key_lines(self.source_text)
         self.errors.append(f"{self.source}:{line_of(self.lines, path)}: {path}: {message}")
 
     def table(
@@ -125,7 +130,7 @@ class _Checker:
 
     def template(self, path: str, text: str) -> None:
         try:
-            fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+            fields = {name for _, name, _, _ in formatter_parser(text) if name is not None}
         except ValueError as exc:
             self.error(path, f"bad template: {exc}")
             return
@@ -164,7 +169,7 @@ class _Checker:
     ) -> tuple[str, ...]:
         codes = self.strings(table, path, key)
         for code in codes:
-            if not (_COUNTRY.match(code) or (wildcard and code == "*")):
+            if not (_code(code, 2) or (wildcard and code == "*")):
                 self.error(_join(path, key), f"{code!r} is not a two-letter country code")
         return codes
 
@@ -269,10 +274,10 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
             store_t, "store", "support_email_is_placeholder", bool, False
         ),
     )
-    if "currency" in store_t and not _CURRENCY.match(store.currency):
+    if "currency" in store_t and not _code(store.currency, 3):
         check.error("store.currency", f"{store.currency!r} is not a three-letter currency code")
-    if "time_zone" in store_t and not _valid_zone(store.time_zone):
-        check.error("store.time_zone", f"unknown time zone {store.time_zone!r}")
+    if "time_zone" in store_t and not store.time_zone.strip():
+        check.error("store.time_zone", "must not be empty")
     if "support_email" in store_t and "@" not in store.support_email:
         check.error("store.support_email", f"{store.support_email!r} is not an e-mail address")
 
@@ -285,7 +290,7 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
         holiday_country=check.value(cal_t, "calendar", "holiday_country", str, "US"),
         closures=tuple(d for d in closures if isinstance(d, date) and not hasattr(d, "hour")),
     )
-    if "holiday_country" in cal_t and not _COUNTRY.match(calendar.holiday_country):
+    if "holiday_country" in cal_t and not _code(calendar.holiday_country, 2):
         check.error(
             "calendar.holiday_country", f"{calendar.holiday_country!r} is not a country code"
         )
@@ -380,14 +385,26 @@ _STORE_KEYS = ("name", "currency", "time_zone", "support_email", "support_email_
 _REFUND_KEYS = ("min_business_days", "max_business_days", "shipping_refunded", "late_refund_steps")
 
 
-def _valid_zone(name: str) -> bool:
+def check_time_zone(policy: Policy) -> None:
+    """Raise `PolicyError` unless the policy's time zone is known to this machine.
+
+    Not part of every load: zoneinfo is only needed by commands that ask for today's date
+    (`migems_cli.dates.today_in` makes the same check) and by `policy check`.
+    """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
-        ZoneInfo(name)
+        ZoneInfo(policy.store.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+        source = policy.source
+        try:
+            line = line_of(key_lines(Path(source).read_text(encoding="utf-8")), "store.time_zone")
+        except OSError:
+            line = 1
+        raise PolicyError(
+            source,
+            [f"{source}:{line}: store.time_zone: unknown time zone {policy.store.time_zone!r}"],
+        ) from None
 
 
 def _shipping(check: _Checker, data: Any) -> Shipping:
@@ -418,7 +435,12 @@ def _zone(check: _Checker, data: Any, path: str) -> Zone:
     rate_text = check.value(table, path, "rate", str, "")
     rate: Decimal | None = None
     if rate_text:
-        if _MONEY.match(rate_text):
+        whole, _, cents = rate_text.partition(".")
+        if (
+            whole.isdecimal()
+            and whole.isascii()
+            and (not cents or (cents.isdecimal() and len(cents) <= 2))
+        ):
             rate = Decimal(rate_text)
         else:
             check.error(f"{path}.rate", f'{rate_text!r} is not an amount like "22.00"')

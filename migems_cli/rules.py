@@ -7,11 +7,10 @@ one evaluation in `assess`, so no rule is written twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from migems_cli.claims import Claim
 from migems_cli.money import money_text
@@ -22,8 +21,7 @@ PASS, FAIL, REVIEW = "pass", "fail", "review"
 ELIGIBLE, INELIGIBLE, NEEDS_REVIEW = "eligible", "ineligible", "review"
 
 
-@dataclass(frozen=True, slots=True)
-class RuleResult:
+class RuleResult(NamedTuple):
     """A rule's outcome, and which of its policy texts explains it (pass/fail/review/exempt)."""
 
     id: str
@@ -31,14 +29,12 @@ class RuleResult:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(NamedTuple):
     decision: str
     results: tuple[RuleResult, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Deadlines:
+class Deadlines(NamedTuple):
     return_by: date
     report_damage_by: date
     damage_review_until: date
@@ -51,8 +47,7 @@ class Deadlines:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Judgement:
+class Judgement(NamedTuple):
     claim: Claim
     decision: str
     remedy: str
@@ -67,8 +62,7 @@ class Judgement:
         return tuple(r.id for r in self.results if r.outcome == FAIL)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleOutcome:
+class RuleOutcome(NamedTuple):
     id: str
     outcome: str
     detail: str
@@ -78,8 +72,7 @@ class RuleOutcome:
         return {"id": self.id, "outcome": self.outcome, "detail": self.detail}
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """A judgement with what an agent reads: each rule's detail and the next steps."""
 
     judgement: Judgement

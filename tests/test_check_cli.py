@@ -268,3 +268,16 @@ def test_version(run: Run) -> None:
     result = run("--version")
     assert result.code == 0
     assert re.fullmatch(r"migems \S+\n", result.out)
+
+
+def test_without_today_uses_the_clock_in_the_store_time_zone(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migems_cli.dates import today_in
+
+    monkeypatch.delenv("MIGEMS_TODAY")
+    result = run("check", "--delivered", "2026-01-01", "--json")
+    assert json.loads(result.out)["claim"]["requested"] == today_in("America/New_York").isoformat()
+    result = run("check", "--delivered", "2026-01-01", "--today", "yesterday", "--json")
+    requested = json.loads(result.out)["claim"]["requested"]
+    assert requested < today_in("America/New_York").isoformat()

@@ -81,3 +81,27 @@ def test_show_tables(run: Run) -> None:
         "US, CA",
     ):
         assert fragment in result.out
+
+
+def test_unknown_time_zone(run: Run, tmp_path: Path, policy_text: str, monkeypatch) -> None:
+    bad = tmp_path / "bad.toml"
+    text = policy_text.replace('time_zone = "America/New_York"', 'time_zone = "Mars/Olympus"')
+    bad.write_text(text)
+    line = text.splitlines().index('time_zone = "Mars/Olympus"') + 1
+    result = run("policy", "check", str(bad))
+    assert result.code == 2
+    assert f"{bad}:{line}: store.time_zone: unknown time zone 'Mars/Olympus'" in result.err
+    # a command that needs today's date refuses the policy too; a fixed --today does not need it
+    monkeypatch.delenv("MIGEMS_TODAY")
+    result = run("check", "--delivered", "2026-11-03", "--policy", str(bad))
+    assert result.code == 2
+    assert (
+        result.err
+        == f"Error: invalid policy: {bad}:{line}: store.time_zone: unknown time zone 'Mars/Olympus'\n"
+    )
+    assert (
+        run(
+            "check", "--delivered", "2026-11-03", "--policy", str(bad), "--today", "2026-11-26"
+        ).code
+        == 0
+    )

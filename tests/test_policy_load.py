@@ -133,13 +133,13 @@ def test_every_error_is_reported_not_just_the_first(policy_text: str) -> None:
     broken = (
         policy_text.replace("window_days = 30", "window_days = -1")
         .replace('currency = "USD"', 'currency = "dollars"')
-        .replace('time_zone = "America/New_York"', 'time_zone = "Mars/Olympus"')
+        .replace('support_email = "support@migems.example"', 'support_email = "nobody"')
     )
     found = problems(broken)
     assert len(found) == 3
     assert [p.split(": ")[1] for p in found] == [
         "store.currency",
-        "store.time_zone",
+        "store.support_email",
         "returns.window_days",
     ]
 

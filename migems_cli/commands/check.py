@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from migems_cli.cli import Common, DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import Common, DayfirstOption, JsonOption, PolicyOption, TodayOption, common
 
 if TYPE_CHECKING:
     from migems_cli.policy import Policy

@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 
-from migems_cli.cli import JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import JsonOption, PolicyOption, TodayOption, common
 
 policy_app = typer.Typer(
-    help="Show or validate the store policy (policy.toml).", no_args_is_help=True
+    help="Show or validate the store policy (policy.toml).",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 
@@ -56,7 +58,7 @@ def check_policy(
     from migems_cli.business_days import BusinessCalendar
     from migems_cli.errors import PolicyError
     from migems_cli.policy import display_path, resolve_policy_path
-    from migems_cli.policy_load import load_policy, policy_warnings
+    from migems_cli.policy_load import check_time_zone, load_policy, policy_warnings
 
     target = path or resolve_policy_path(str(policy) if policy else None)
     shown = display_path(target)
@@ -64,6 +66,7 @@ def check_policy(
     warnings: list[str] = []
     try:
         loaded = load_policy(target)
+        check_time_zone(loaded)
         BusinessCalendar(loaded.calendar.holiday_country, loaded.calendar.closures, str(target))
         warnings = policy_warnings(loaded)
     except PolicyError as exc:

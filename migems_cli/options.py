@@ -1,0 +1,77 @@
+"""The options every command shares, and the context they resolve to."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from migems_cli.policy import Policy
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy",
+        help="Policy file to use (env MIGEMS_POLICY; default: the bundled policy.toml).",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        help="Treat this date as today (env MIGEMS_TODAY; default: today in the store's time zone).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout instead of tables."),
+]
+DayfirstOption = Annotated[
+    bool,
+    typer.Option("--dayfirst", help="Read slashed dates as DD/MM/YYYY instead of MM/DD/YYYY."),
+]
+
+
+class Common:
+    """What every command needs: the loaded policy, today's date, and how to print.
+
+    A `--today`/`MIGEMS_TODAY` value is checked at once; the clock (and zoneinfo) is read only
+    when a command asks for `today`.
+    """
+
+    def __init__(self, policy: Policy, today: str | None, json: bool, dayfirst: bool) -> None:
+        from migems_cli.dates import fixed_today
+
+        self.policy = policy
+        self.json = json
+        self.dayfirst = dayfirst
+        self._option = today
+        self._env = os.environ.get("MIGEMS_TODAY")
+        self._fixed = fixed_today(today, self._env)
+
+    @cached_property
+    def today(self) -> date:
+        if self._fixed is not None:
+            return self._fixed
+        from migems_cli.dates import resolve_today
+        from migems_cli.policy_load import check_time_zone
+
+        check_time_zone(self.policy)
+        return resolve_today(self._option, self._env, self.policy.store.time_zone)
+
+
+def common(policy: Path | None, today: str | None, json: bool, dayfirst: bool) -> Common:
+    """Load the policy and check `--today`; raises `PolicyError` or `InputError`."""
+    from migems_cli.policy import resolve_policy_path
+    from migems_cli.policy_load import load_policy
+
+    loaded = load_policy(resolve_policy_path(str(policy) if policy else None))
+    return Common(loaded, today, json, dayfirst)
