@@ -19,6 +19,7 @@ PolicyOption = Annotated[
         "--policy",
         help="Policy file to use (env MIGEMS_POLICY; default: the bundled policy.toml).",
         show_default=False,
+        metavar="PATH",
         dir_okay=False,
     ),
 ]
@@ -27,6 +28,7 @@ TodayOption = Annotated[
     typer.Option(
         "--today",
         help="Treat this date as today (env MIGEMS_TODAY; default: today in the store's time zone).",
+        metavar="DATE",
         show_default=False,
     ),
 ]

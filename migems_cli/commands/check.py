@@ -34,19 +34,25 @@ def _policy_names(pick: Callable[[Policy], list[str]], incomplete: str) -> list[
 
 def check(
     delivered: Annotated[
-        str, typer.Option(help="Day the order was delivered (required).", show_default=False)
+        str,
+        typer.Option(
+            help="Day the order was delivered (required).", metavar="DATE", show_default=False
+        ),
     ],
     requested: Annotated[
         str | None,
         typer.Option(
-            help="Day the customer asked to return it [default: today].", show_default=False
+            help="Day the customer asked to return it (default: today).",
+            metavar="DATE",
+            show_default=False,
         ),
     ] = None,
     reason: Annotated[
         str | None,
         typer.Option(
-            help="changed-mind, damaged, defective or wrong-item (the policy's reasons) "
-            "[default: the policy's, changed-mind].",
+            help="changed-mind, damaged, defective or wrong-item: the policy's reasons "
+            "(default: changed-mind).",
+            metavar="REASON",
             show_default=False,
             autocompletion=_reasons,
         ),
@@ -55,6 +61,7 @@ def check(
         str | None,
         typer.Option(
             help="Item category from the policy (rings, earrings, ...), singular or plural.",
+            metavar="NAME",
             show_default=False,
             autocompletion=_categories,
         ),
@@ -66,7 +73,8 @@ def check(
     condition: Annotated[
         str | None,
         typer.Option(
-            help="unused, worn or used (the policy's conditions) [default: unused].",
+            help="unused, worn or used: the policy's conditions (default: unused).",
+            metavar="CONDITION",
             show_default=False,
         ),
     ] = None,
@@ -77,11 +85,18 @@ def check(
         bool, typer.Option("--photos", help="The customer sent photos of the damage or defect.")
     ] = False,
     price: Annotated[
-        str | None, typer.Option(help="Price paid for the item, like 120.00.", show_default=False)
+        str | None,
+        typer.Option(
+            help="Price paid for the item, like 120.00.", metavar="AMOUNT", show_default=False
+        ),
     ] = None,
     shipping: Annotated[
         str | None,
-        typer.Option(help="Shipping the customer paid (never refunded).", show_default=False),
+        typer.Option(
+            help="Shipping the customer paid (never refunded).",
+            metavar="AMOUNT",
+            show_default=False,
+        ),
     ] = None,
     policy: PolicyOption = None,
     today: TodayOption = None,
