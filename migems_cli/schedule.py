@@ -1,0 +1,312 @@
+"""Dates and statuses: order deadlines, the refund schedule and order statuses, as pure data.
+
+Nothing here prints or reads the clock: `today` is passed in. Business days come from a
+`BusinessCalendar` the caller builds (it imports `holidays`), only when a date needs counting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from migems_cli.errors import InputError
+from migems_cli.money import money_text
+from migems_cli.policy import DEADLINE_IDS, Policy, Status, Zone
+from migems_cli.texts import day_text, fill, policy_context
+
+if TYPE_CHECKING:
+    from migems_cli.business_days import BusinessCalendar
+
+PENDING, DUE, OVERDUE = "pending", "due", "overdue"
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def business_days_after(calendar: BusinessCalendar, start: date, count: int) -> date:
+    """The `count`-th business day strictly after `start`; `start` itself when `count` is 0."""
+    return calendar.add(start, count) if count else start
+
+
+def country_code(text: str, field: str = "country") -> str:
+    """`text` as an upper-case two-letter country code. Raises `InputError` naming `field`."""
+    code = text.strip().upper()
+    if not _COUNTRY.match(code):
+        raise InputError(field, text, "not a two-letter country code, like US")
+    return code
+
+
+def destination_zone(policy: Policy, country: str, field: str = "country") -> tuple[str, Zone]:
+    """The normalised code and shipping zone of a destination the store ships to.
+
+    Raises `InputError` with the policy's refusal when the store does not ship to `country`.
+    """
+    code = country_code(country, field)
+    zone = policy.shipping.zone_for(code)
+    if code not in policy.shipping.destinations or zone is None:
+        raise InputError(field, country, policy.shipping.refusal)
+    return code, zone
+
+
+@dataclass(frozen=True, slots=True)
+class ShipWindow:
+    ships_from: date
+    ships_by: date
+
+
+def ship_window(policy: Policy, calendar: BusinessCalendar, ordered: date) -> ShipWindow:
+    """The processing window: min and max processing business days after the order date."""
+    return ShipWindow(
+        ships_from=business_days_after(calendar, ordered, policy.processing.min_business_days),
+        ships_by=business_days_after(calendar, ordered, policy.processing.max_business_days),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    id: str
+    date: date
+    days_left: int  # negative once the date has passed
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "days_left": self.days_left,
+            "description": self.description,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDeadlines:
+    today: date
+    country: str
+    zone: str
+    deadlines: tuple[Deadline, ...]
+    note: str  # the policy's delay note when shipping dates are shown, else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"deadlines": [d.to_dict() for d in self.deadlines]}
+
+
+def order_deadlines(
+    policy: Policy,
+    calendar: BusinessCalendar | None,
+    ordered: date | None,
+    delivered: date | None,
+    country: str,
+    today: date,
+) -> OrderDeadlines:
+    """Shipping dates from the order date and return/damage deadlines from the delivery date.
+
+    `calendar` is needed only with `ordered`; at least one of the dates must be given. Raises
+    `InputError` for a malformed country, or (with the policy's words) for a country the store
+    does not ship to.
+    """
+    code, zone = destination_zone(policy, country)
+    context = policy_context(policy)
+    context.update(
+        transit_min=str(zone.transit.min_business_days),
+        transit_max=str(zone.transit.max_business_days),
+        zone=zone.name,
+    )
+    dates: dict[str, date] = {}
+    if ordered is not None:
+        if calendar is None:
+            raise ValueError("counting shipping dates needs a business calendar")
+        window = ship_window(policy, calendar, ordered)
+        dates["ships_from"] = window.ships_from
+        dates["ships_by"] = window.ships_by
+        transit = zone.transit
+        dates["arrives_from"] = business_days_after(
+            calendar, window.ships_from, transit.min_business_days
+        )
+        dates["arrives_by"] = business_days_after(
+            calendar, window.ships_by, transit.max_business_days
+        )
+    if delivered is not None:
+        from migems_cli.rules import deadlines  # the one place return deadlines are computed
+
+        found = deadlines(policy, delivered)
+        dates["return_by"] = found.return_by
+        dates["report_damage_by"] = found.report_damage_by
+        dates["damage_review_until"] = found.damage_review_until
+    if not dates:
+        raise ValueError("order_deadlines needs an order date, a delivery date or both")
+    return OrderDeadlines(
+        today=today,
+        country=code,
+        zone=zone.name,
+        deadlines=tuple(
+            Deadline(
+                id=key,
+                date=dates[key],
+                days_left=(dates[key] - today).days,
+                description=fill(policy.deadline_texts[key], context),
+            )
+            for key in DEADLINE_IDS
+            if key in dates
+        ),
+        note=policy.shipping.delay_note if ordered is not None else "",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RefundSchedule:
+    received: date
+    today: date
+    expected_from: date
+    expected_by: date
+    state: str  # pending, due or overdue
+    business_days_elapsed: int
+    refund_amount: Decimal | None
+    currency: str
+    next_steps: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received.isoformat(),
+            "expected_from": self.expected_from.isoformat(),
+            "expected_by": self.expected_by.isoformat(),
+            "state": self.state,
+            "business_days_elapsed": self.business_days_elapsed,
+            "refund_amount": money_text(self.refund_amount)
+            if self.refund_amount is not None
+            else None,
+            "currency": self.currency,
+            "next_steps": list(self.next_steps),
+        }
+
+
+def refund_state(expected_from: date, expected_by: date, today: date) -> str:
+    """pending before `expected_from`, due through `expected_by`, overdue after it."""
+    if today < expected_from:
+        return PENDING
+    return DUE if today <= expected_by else OVERDUE
+
+
+def refund_schedule(
+    policy: Policy,
+    calendar: BusinessCalendar,
+    received: date,
+    today: date,
+    price: Decimal | None = None,
+    shipping: Decimal | None = None,
+) -> RefundSchedule:
+    """When a refund is expected after the returned item was received, and where it stands today.
+
+    The amount is the item price (plus `shipping` only if the policy refunds shipping, which the
+    store's does not); None without a price. Raises `InputError` when `received` is after `today`.
+    """
+    if received > today:
+        raise InputError(
+            "received", received.isoformat(), f"must not be after today ({today.isoformat()})"
+        )
+    expected_from = business_days_after(calendar, received, policy.refund.min_business_days)
+    expected_by = business_days_after(calendar, received, policy.refund.max_business_days)
+    state = refund_state(expected_from, expected_by, today)
+    amount = price
+    if amount is not None and shipping is not None and policy.shipping_refunded:
+        amount += shipping
+    context = policy_context(policy)
+    context.update(
+        received=day_text(received),
+        expected_from=day_text(expected_from),
+        expected_by=day_text(expected_by),
+    )
+    steps = policy.late_refund_steps if state == OVERDUE else (policy.refund_notes[state],)
+    return RefundSchedule(
+        received=received,
+        today=today,
+        expected_from=expected_from,
+        expected_by=expected_by,
+        state=state,
+        business_days_elapsed=calendar.between(received, today),
+        refund_amount=amount,
+        currency=policy.store.currency,
+        next_steps=tuple(fill(step, context) for step in steps if step),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    status: Status
+    window: ShipWindow | None  # the ship window, for the processing status with an order date
+    country: str | None
+    applies_to_country: bool | None
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.status
+        out: dict[str, Any] = {
+            "name": s.name,
+            "meaning": s.meaning,
+            "typical_duration": s.typical_duration,
+            "customer_advice": s.customer_advice,
+            "countries": list(s.countries),
+        }
+        if self.window is not None:
+            out["ships_from"] = self.window.ships_from.isoformat()
+            out["ships_by"] = self.window.ships_by.isoformat()
+        if self.country is not None:
+            out["country"] = self.country
+            out["applies_to_country"] = self.applies_to_country
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    statuses: tuple[StatusInfo, ...]
+    country: str | None
+    ships_to_country: bool | None
+    refusal: str  # the policy's words when the store does not ship to `country`, else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"statuses": [s.to_dict() for s in self.statuses]}
+
+
+def find_status(policy: Policy, name: str) -> Status:
+    """The status called `name`, in any case. Raises `InputError` listing the known ones."""
+    found = policy.status(name)
+    if found is None:
+        known = ", ".join(s.name for s in policy.statuses)
+        raise InputError("NAME", name, f"unknown status (known: {known})")
+    return found
+
+
+def status_info(
+    policy: Policy,
+    name: str | None = None,
+    country: str | None = None,
+    window: ShipWindow | None = None,
+) -> StatusReport:
+    """Every order status, or the one called `name`, with what applies to this order.
+
+    `window` (from `ship_window`) is attached to the policy's processing status; `country` says
+    for each status whether it can apply there (a status without countries applies to every
+    destination). Raises `InputError` for an unknown name or a malformed country.
+    """
+    chosen = (find_status(policy, name),) if name is not None else policy.statuses
+    code = country_code(country) if country is not None else None
+    processing = policy.processing_status.casefold()
+    ships = code in policy.shipping.destinations if code is not None else None
+    infos = []
+    for status in chosen:
+        applies = None
+        if code is not None:
+            applies = code in status.countries if status.countries else bool(ships)
+        infos.append(
+            StatusInfo(
+                status=status,
+                window=window if status.name.casefold() == processing else None,
+                country=code,
+                applies_to_country=applies,
+            )
+        )
+    return StatusReport(
+        statuses=tuple(infos),
+        country=code,
+        ships_to_country=ships,
+        refusal=policy.shipping.refusal if ships is False else "",
+    )
