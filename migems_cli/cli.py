@@ -96,9 +96,12 @@ def _root(
 
 
 def _register() -> None:
-    from migems_cli.commands import check, policy_cmd
+    from migems_cli.commands import check, deadlines, policy_cmd, refund, status
 
     app.command(rich_help_panel="Returns and refunds")(check.check)
+    app.command(rich_help_panel="Returns and refunds")(refund.refund)
+    app.command(rich_help_panel="Returns and refunds")(deadlines.deadlines)
+    app.command(rich_help_panel="Orders")(status.status)
     app.add_typer(policy_cmd.policy_app, name="policy", rich_help_panel="Store policy")
 
 
