@@ -14,7 +14,7 @@ from migems_cli.cli import app, main
 from migems_cli.errors import InputError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
-from migems_cli.schedule import status_info
+from migems_cli.statuses import status_info
 
 POLICY = load_policy(bundled_policy_path())
 BASE_KEYS = {"name", "meaning", "typical_duration", "customer_advice", "countries"}
@@ -152,7 +152,7 @@ def test_json_status_imports_neither_rich_nor_holidays_nor_dateutil():
         "    main(['status', 'processing', '--json', '--today', '2026-11-26'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('rich', 'holidays', 'dateutil', 'migems_cli.rules')\n"
+        "heavy = ('rich', 'holidays', 'dateutil', 'migems_cli.rules', 'migems_cli.schedule')\n"
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

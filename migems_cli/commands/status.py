@@ -39,7 +39,7 @@ def status(
 
     Example: migems status partial --country CA
     """
-    from migems_cli.schedule import status_info
+    from migems_cli.statuses import status_info
 
     env = common(policy, today, json, dayfirst)
     window = None
@@ -58,7 +58,7 @@ def status(
 
         print_json(report.to_dict())
     else:
-        from migems_cli.render.schedule_rich import render_status
+        from migems_cli.render.status_rich import render_status
 
         render_status(report, env.today)
     return 0
