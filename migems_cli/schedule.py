@@ -93,10 +93,14 @@ def order_deadlines(
     """Shipping dates from the order date and return/damage deadlines from the delivery date.
 
     `calendar` is needed only with `ordered`; at least one of the dates must be given. Raises
-    `InputError` for a malformed country, or (with the policy's words) for a country the store
-    does not ship to.
+    `InputError` for a malformed country, (with the policy's words) for a country the store
+    does not ship to, or for a delivery before the order.
     """
     code, zone = destination_zone(policy, country)
+    if ordered is not None and delivered is not None and delivered < ordered:
+        raise InputError(
+            "delivered", delivered.isoformat(), f"is before the order date ({ordered.isoformat()})"
+        )
     context = policy_context(policy)
     context.update(
         transit_min=str(zone.transit.min_business_days),
