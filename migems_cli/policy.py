@@ -13,6 +13,19 @@ from typing import NamedTuple
 PATHS = ("change-of-mind", "defect")
 REMEDIES = ("refund", "replacement-or-refund")
 PAYERS = ("customer", "store")
+# The dates `migems deadlines` computes, in the order it lists them; policy.toml describes each.
+DEADLINE_IDS = (
+    "ships_from",
+    "ships_by",
+    "arrives_from",
+    "arrives_by",
+    "return_by",
+    "report_damage_by",
+    "damage_review_until",
+)
+# The refund states before a refund is late; each has a note in policy.toml (overdue uses the
+# late-refund steps instead).
+REFUND_NOTE_STATES = ("pending", "due")
 
 
 class Store(NamedTuple):
@@ -105,6 +118,7 @@ class Policy:
     refund: Window
     shipping_refunded: bool
     late_refund_steps: tuple[str, ...]
+    refund_notes: Mapping[str, str]  # by state: pending, due
     processing: Window
     processing_status: str
     shipping: Shipping
@@ -117,6 +131,7 @@ class Policy:
     rules: Mapping[str, RuleText]
     next_steps: Mapping[str, tuple[str, ...]]
     statuses: tuple[Status, ...]
+    deadline_texts: Mapping[str, str]  # by deadline id (DEADLINE_IDS)
 
     def category(self, name: str) -> Category | None:
         """The category called `name`, singular or plural, in any case."""

@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 from migems_cli.errors import PolicyError
 from migems_cli.policy import (
+    DEADLINE_IDS,
     PATHS,
     PAYERS,
+    REFUND_NOTE_STATES,
     REMEDIES,
     CalendarPolicy,
     Category,
@@ -55,8 +57,13 @@ PLACEHOLDERS = frozenset(
         "refund_min",
         "refund_max",
         "support_email",
+        "processing_min",
+        "processing_max",
     }
 )
+# Texts filled with more than the common placeholders (migems_cli.schedule fills them).
+REFUND_NOTE_PLACEHOLDERS = PLACEHOLDERS | {"received", "expected_from", "expected_by"}
+DEADLINE_PLACEHOLDERS = PLACEHOLDERS | {"transit_min", "transit_max", "zone"}
 
 # The rules the engine evaluates, and which texts each needs: the outcomes it can produce are
 # logic (migems_cli.rules); their wording is policy.
@@ -120,21 +127,27 @@ class _Checker:
         self.error(where, f"must be {_kind_name(kind)}, not {_kind(value)}")
         return default
 
-    def text(self, table: dict[str, Any], path: str, key: str) -> str:
+    def text(
+        self,
+        table: dict[str, Any],
+        path: str,
+        key: str,
+        allowed: frozenset[str] = PLACEHOLDERS,
+    ) -> str:
         value = self.value(table, path, key, str, "")
         if key in table and isinstance(table[key], str):
             if not value.strip():
                 self.error(_join(path, key), "must not be empty")
-            self.template(_join(path, key), value)
+            self.template(_join(path, key), value, allowed)
         return value
 
-    def template(self, path: str, text: str) -> None:
+    def template(self, path: str, text: str, allowed: frozenset[str] = PLACEHOLDERS) -> None:
         try:
             fields = {name for _, name, _, _ in formatter_parser(text) if name is not None}
         except ValueError as exc:
             self.error(path, f"bad template: {exc}")
             return
-        unknown = sorted(name for name in fields if name not in PLACEHOLDERS)
+        unknown = sorted(name for name in fields if name not in allowed)
         if unknown:
             self.error(path, f"unknown placeholder {{{unknown[0]}}}")
 
@@ -256,6 +269,7 @@ TOP_LEVEL = (
     "rules",
     "next_steps",
     "statuses",
+    "deadlines",
 )
 
 
@@ -311,6 +325,16 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
     late_steps = check.strings(refund_t, "refund", "late_refund_steps")
     for index, step in enumerate(late_steps):
         check.template(f"refund.late_refund_steps[{index}]", step)
+    refund_notes = MappingProxyType(
+        {
+            state: check.text(refund_t, "refund", f"{state}_note", REFUND_NOTE_PLACEHOLDERS)
+            for state in REFUND_NOTE_STATES
+        }
+    )
+    dl_t = check.table(top.get("deadlines", {}), "deadlines", DEADLINE_IDS)
+    deadline_texts = MappingProxyType(
+        {key: check.text(dl_t, "deadlines", key, DEADLINE_PLACEHOLDERS) for key in DEADLINE_IDS}
+    )
 
     proc_t = check.table(
         top.get("processing", {}),
@@ -366,6 +390,7 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
         refund=check.window(refund_t, "refund"),
         shipping_refunded=check.value(refund_t, "refund", "shipping_refunded", bool, False),
         late_refund_steps=late_steps,
+        refund_notes=refund_notes,
         processing=check.window(proc_t, "processing"),
         processing_status=processing_status,
         shipping=shipping,
@@ -378,11 +403,18 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
         rules=_rules(check, top.get("rules", {})),
         next_steps=_next_steps(check, top.get("next_steps", {})),
         statuses=statuses,
+        deadline_texts=deadline_texts,
     )
 
 
 _STORE_KEYS = ("name", "currency", "time_zone", "support_email", "support_email_is_placeholder")
-_REFUND_KEYS = ("min_business_days", "max_business_days", "shipping_refunded", "late_refund_steps")
+_REFUND_KEYS = (
+    "min_business_days",
+    "max_business_days",
+    "shipping_refunded",
+    "late_refund_steps",
+    *(f"{state}_note" for state in REFUND_NOTE_STATES),
+)
 
 
 def check_time_zone(policy: Policy) -> None:

@@ -35,6 +35,8 @@ def policy_context(policy: Policy) -> _Context:
         refund_min=str(policy.refund.min_business_days),
         refund_max=str(policy.refund.max_business_days),
         support_email=policy.store.support_email,
+        processing_min=str(policy.processing.min_business_days),
+        processing_max=str(policy.processing.max_business_days),
     )
 
 

@@ -1,0 +1,59 @@
+"""`migems deadlines`: shipping dates from the order date, return deadlines from delivery."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+
+
+def deadlines(
+    ordered: Annotated[
+        str | None, typer.Option(help="Day the order was placed.", show_default=False)
+    ] = None,
+    delivered: Annotated[
+        str | None, typer.Option(help="Day the order was delivered.", show_default=False)
+    ] = None,
+    country: Annotated[
+        str, typer.Option(help="Destination country, a two-letter code like US.")
+    ] = "US",
+    policy: PolicyOption = None,
+    today: TodayOption = None,
+    json: JsonOption = False,
+    dayfirst: DayfirstOption = False,
+) -> int:
+    """Every deadline of an order: when it ships and arrives, and the return and damage deadlines.
+
+    Give --ordered, --delivered or both. Dates count business days (holidays excluded).
+
+    Example: migems deadlines --ordered 2026-11-20 --delivered 2026-12-10
+    """
+    from migems_cli.dates import parse_date
+    from migems_cli.schedule import order_deadlines
+
+    if ordered is None and delivered is None:
+        raise typer.BadParameter(
+            "give --ordered DATE, --delivered DATE or both",
+            param_hint="'--ordered' / '--delivered'",
+        )
+    env = common(policy, today, json, dayfirst)
+    placed = parse_date(ordered, "ordered", env.today, dayfirst) if ordered else None
+    arrived = parse_date(delivered, "delivered", env.today, dayfirst) if delivered else None
+    calendar = None
+    if placed is not None:
+        from migems_cli.business_days import BusinessCalendar
+
+        cal = env.policy.calendar
+        calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
+    report = order_deadlines(env.policy, calendar, placed, arrived, country, env.today)
+    if env.json:
+        from migems_cli.render.json_out import print_json
+
+        print_json(report.to_dict())
+    else:
+        from migems_cli.render.schedule_rich import render_deadlines
+
+        render_deadlines(report)
+    return 0

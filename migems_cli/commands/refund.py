@@ -1,0 +1,55 @@
+"""`migems refund`: when a refund is expected after the return was received, and its state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+
+
+def refund(
+    received: Annotated[
+        str,
+        typer.Option(
+            help="Day the supplier received the returned item (required).", show_default=False
+        ),
+    ],
+    price: Annotated[
+        str | None, typer.Option(help="Price paid for the item, like 120.00.", show_default=False)
+    ] = None,
+    shipping: Annotated[
+        str | None,
+        typer.Option(help="Shipping the customer paid (never refunded).", show_default=False),
+    ] = None,
+    policy: PolicyOption = None,
+    today: TodayOption = None,
+    json: JsonOption = False,
+    dayfirst: DayfirstOption = False,
+) -> int:
+    """When the refund is expected, whether it is pending, due or overdue, and what to do next.
+
+    Example: migems refund --received 2026-11-20 --price 120 --shipping 22
+    """
+    from migems_cli.business_days import BusinessCalendar
+    from migems_cli.dates import parse_date
+    from migems_cli.money import parse_money
+    from migems_cli.schedule import refund_schedule
+
+    env = common(policy, today, json, dayfirst)
+    day = parse_date(received, "received", env.today, dayfirst)
+    amount = parse_money(price, "price") if price is not None else None
+    paid = parse_money(shipping, "shipping") if shipping is not None else None
+    cal = env.policy.calendar
+    calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
+    schedule = refund_schedule(env.policy, calendar, day, env.today, amount, paid)
+    if env.json:
+        from migems_cli.render.json_out import print_json
+
+        print_json(schedule.to_dict())
+    else:
+        from migems_cli.render.schedule_rich import render_refund
+
+        render_refund(schedule)
+    return 0

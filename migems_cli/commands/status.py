@@ -1,0 +1,64 @@
+"""`migems status`: what each order status means and what to tell the customer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+
+
+def status(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Status to show (Processing, Shipped, Partial; any case) [default: all].",
+            show_default=False,
+        ),
+    ] = None,
+    ordered: Annotated[
+        str | None,
+        typer.Option(
+            help="Day the order was placed: adds Processing's ship window.", show_default=False
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            help="Customer's country (two letters): says which statuses can apply there.",
+            show_default=False,
+        ),
+    ] = None,
+    policy: PolicyOption = None,
+    today: TodayOption = None,
+    json: JsonOption = False,
+    dayfirst: DayfirstOption = False,
+) -> int:
+    """Order statuses: what each means, how long it takes, and what to tell the customer.
+
+    Example: migems status partial --country CA
+    """
+    from migems_cli.statuses import status_info
+
+    env = common(policy, today, json, dayfirst)
+    window = None
+    if ordered is not None:
+        from migems_cli.business_days import BusinessCalendar
+        from migems_cli.dates import parse_date
+        from migems_cli.schedule import ship_window
+
+        placed = parse_date(ordered, "ordered", env.today, dayfirst)
+        cal = env.policy.calendar
+        calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
+        window = ship_window(env.policy, calendar, placed)
+    report = status_info(env.policy, name, country, window)
+    if env.json:
+        from migems_cli.render.json_out import print_json
+
+        print_json(report.to_dict())
+    else:
+        from migems_cli.render.status_rich import render_status
+
+        render_status(report, env.today)
+    return 0

@@ -1,0 +1,236 @@
+"""`migems deadlines`: ship and arrival windows over holidays, return deadlines from delivery,
+destinations, the JSON contract and bad inputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from migems_cli.business_days import BusinessCalendar
+from migems_cli.cli import app, main
+from migems_cli.errors import InputError
+from migems_cli.policy import bundled_policy_path
+from migems_cli.policy_load import load_policy
+from migems_cli.rules import deadlines as return_deadlines
+from migems_cli.schedule import order_deadlines
+
+POLICY = load_policy(bundled_policy_path())
+CALENDAR = BusinessCalendar("US")
+D = date.fromisoformat
+SHIPPING_IDS = ["ships_from", "ships_by", "arrives_from", "arrives_by"]
+RETURN_IDS = ["return_by", "report_damage_by", "damage_review_until"]
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    assert isinstance(code, int)
+    return code, out, err
+
+
+def dates_of(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    code, out, err = run(["deadlines", *args, "--json"], capsys)
+    assert (code, err) == (0, "")
+    return {item["id"]: item["date"] for item in json.loads(out)["deadlines"]}
+
+
+# Processing 3-4 business days after the order; arrival 10-15 business days in transit after the
+# ship window (the US is in the "outside Europe" zone). Counted by hand.
+@pytest.mark.parametrize(
+    ("ordered", "expected"),
+    [
+        pytest.param(
+            "2026-11-20",
+            ["2026-11-25", "2026-11-27", "2026-12-10", "2026-12-18"],
+            id="friday-before-thanksgiving",
+        ),
+        pytest.param(
+            "2026-11-26",
+            ["2026-12-01", "2026-12-02", "2026-12-15", "2026-12-23"],
+            id="on-thanksgiving",
+        ),
+        pytest.param(
+            "2026-12-23",
+            ["2026-12-29", "2026-12-30", "2027-01-13", "2027-01-22"],
+            id="christmas-and-new-year-and-mlk",
+        ),
+        pytest.param(
+            "2026-07-01",
+            ["2026-07-07", "2026-07-08", "2026-07-21", "2026-07-29"],
+            id="observed-july-4",
+        ),
+        pytest.param(
+            "2026-07-04",
+            ["2026-07-08", "2026-07-09", "2026-07-22", "2026-07-30"],
+            id="saturday-july-4",
+        ),
+        pytest.param(
+            "2026-11-15",
+            ["2026-11-18", "2026-11-19", "2026-12-03", "2026-12-11"],
+            id="sunday",
+        ),
+    ],
+)
+def test_shipping_windows(capsys, ordered, expected):
+    found = dates_of(["--ordered", ordered, "--today", "2026-11-26"], capsys)
+    assert list(found) == SHIPPING_IDS
+    assert list(found.values()) == expected
+
+
+def test_return_deadlines_come_from_the_rules(capsys):
+    found = dates_of(["--delivered", "2026-11-20", "--today", "2026-11-26"], capsys)
+    assert found == {
+        "return_by": "2026-12-20",
+        "report_damage_by": "2026-11-27",
+        "damage_review_until": "2026-12-20",
+    }
+    assert found == return_deadlines(POLICY, D("2026-11-20")).to_dict()
+
+
+def test_both_dates_give_all_seven_in_order_with_days_left(capsys):
+    code, out, _ = run(
+        [
+            "deadlines",
+            "--ordered",
+            "2026-11-20",
+            "--delivered",
+            "2026-11-20",
+            "--today",
+            "2026-11-26",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert set(document) == {"deadlines"}
+    items = document["deadlines"]
+    assert [i["id"] for i in items] == SHIPPING_IDS + RETURN_IDS
+    for item in items:
+        assert set(item) == {"id", "date", "days_left", "description"}
+        assert item["description"]
+        assert "{" not in item["description"]
+    days_left = {i["id"]: i["days_left"] for i in items}
+    assert days_left == {
+        "ships_from": -1,
+        "ships_by": 1,
+        "arrives_from": 14,
+        "arrives_by": 22,
+        "return_by": 24,
+        "report_damage_by": 1,
+        "damage_review_until": 24,
+    }
+
+
+def test_descriptions_are_filled_from_the_policy():
+    report = order_deadlines(
+        POLICY, CALENDAR, D("2026-11-20"), D("2026-11-20"), "us", D("2026-11-26")
+    )
+    text = {d.id: d.description for d in report.deadlines}
+    assert "3-4 business days" in text["ships_from"]
+    assert "10 business days in transit (Outside Europe)" in text["arrives_from"]
+    assert "30 days from delivery" in text["return_by"]
+    assert "7 days from delivery" in text["report_damage_by"]
+    assert report.country == "US"
+    assert report.note == POLICY.shipping.delay_note
+
+
+def test_country_is_case_insensitive(capsys):
+    lower = dates_of(
+        ["--ordered", "2026-11-20", "--country", " us ", "--today", "2026-11-26"], capsys
+    )
+    assert lower["arrives_by"] == "2026-12-18"
+
+
+@pytest.mark.parametrize("country", ["CA", "fr", "GB"])
+def test_a_country_the_store_does_not_ship_to_is_refused_in_the_policys_words(capsys, country):
+    with pytest.raises(InputError) as refused:
+        order_deadlines(POLICY, CALENDAR, D("2026-11-20"), None, country, D("2026-11-26"))
+    assert refused.value.message == POLICY.shipping.refusal
+    code, out, err = run(
+        ["deadlines", "--ordered", "2026-11-20", "--country", country, "--today", "2026-11-26"],
+        capsys,
+    )
+    assert code == 2
+    assert out == ""
+    assert err == f"Error: --country: {POLICY.shipping.refusal} (got {country!r})\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--ordered", "2026-02-29"], "--ordered"),
+        (["--delivered", "tomorrow"], "--delivered"),
+        (["--delivered", "Nov 3"], "--delivered"),
+        (["--ordered", "2026-11-20", "--country", "USA"], "--country"),
+        (["--ordered", "2026-11-20", "--country", "1"], "--country"),
+        ([], "--ordered"),
+        (["--ordered", "2026-11-20", "--delivered", "2026-11-19"], "--delivered"),
+        (["--delivered", "2026-11-20", "--today", "soon"], "--today"),
+    ],
+)
+def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
+    code, out, err = run(["deadlines", "--today", "2026-11-26", *args, "--json"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("Error: ")
+    assert err.count("\n") == 1
+    assert named in err
+    assert "Traceback" not in err
+
+
+def test_human_table_marks_passed_today_and_future_at_60_columns():
+    result = CliRunner().invoke(
+        app,
+        [
+            "deadlines",
+            "--ordered",
+            "2026-11-20",
+            "--delivered",
+            "2026-11-26",
+            "--today",
+            "2026-11-27",
+        ],
+        env={"COLUMNS": "60", "NO_COLOR": "1"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert max(len(line) for line in out.splitlines()) <= 60
+    rows = {line.split("  ")[0]: line for line in out.splitlines() if "  " in line}
+    assert rows["ships from"].split()[-3:] == ["Wed", "2026-11-25", "passed"]
+    assert "2 days ago" in out
+    assert rows["ships by"].split()[-3:] == ["Fri", "2026-11-27", "today"]
+    assert rows["arrives by"].split()[-5:] == ["Fri", "2026-12-18", "in", "21", "days"]
+    assert rows["return by"].split()[-5:] == ["Sat", "2026-12-26", "in", "29", "days"]
+    assert "\x1b[" not in out
+    assert POLICY.shipping.delay_note.split()[0] in out
+
+
+def test_delivered_only_needs_no_holiday_calendar_and_json_no_rich():
+    code = (
+        "import sys\n"
+        "from migems_cli.cli import main\n"
+        "try:\n"
+        "    main(['deadlines', '--delivered', '2026-11-20', '--today', '2026-11-26', '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('rich', 'holidays') if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip() == "[]"
+    assert json.loads(done.stdout)["deadlines"][0]["id"] == "return_by"
+
+
+def test_help_shows_an_example():
+    result = CliRunner().invoke(app, ["deadlines", "--help"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0
+    assert "Example: migems deadlines" in result.stdout
+    for option in ("--ordered", "--delivered", "--country", "--today", "--json", "--policy"):
+        assert option in result.stdout

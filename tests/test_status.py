@@ -1,0 +1,196 @@
+"""`migems status`: the statuses from the policy, names in any case, the ship window, where
+Partial applies, the JSON contract, bad inputs and a light start-up path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from migems_cli.cli import app, main
+from migems_cli.errors import InputError
+from migems_cli.policy import bundled_policy_path
+from migems_cli.policy_load import load_policy
+from migems_cli.statuses import status_info
+
+POLICY = load_policy(bundled_policy_path())
+BASE_KEYS = {"name", "meaning", "typical_duration", "customer_advice", "countries"}
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    assert isinstance(code, int)
+    return code, out, err
+
+
+def statuses(args: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    code, out, err = run(["status", *args, "--today", "2026-11-26", "--json"], capsys)
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    assert set(document) == {"statuses"}
+    found: list[dict[str, object]] = document["statuses"]
+    return found
+
+
+def test_no_name_lists_every_status_with_its_texts(capsys):
+    found = statuses([], capsys)
+    assert [s["name"] for s in found] == ["Processing", "Shipped", "Partial"]
+    for item in found:
+        assert set(item) == BASE_KEYS
+    shipped = found[1]
+    assert "next business day" in str(shipped["customer_advice"])
+    assert "scanned into the courier" in str(shipped["meaning"])
+    partial = found[2]
+    assert partial["countries"] == ["US", "CA"]
+    assert "US/Canada customers only" in str(partial["meaning"])
+    assert found[0]["typical_duration"] == "3-4 business days when all items are in stock"
+
+
+@pytest.mark.parametrize("name", ["partial", "PARTIAL", " Partial "])
+def test_name_is_case_insensitive(capsys, name):
+    assert [s["name"] for s in statuses([name], capsys)] == ["Partial"]
+
+
+def test_unknown_name_lists_the_known_ones(capsys):
+    with pytest.raises(InputError):
+        status_info(POLICY, "delivered")
+    code, out, err = run(["status", "delivered", "--json"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err == (
+        "Error: NAME: unknown status (known: Processing, Shipped, Partial) (got 'delivered')\n"
+    )
+
+
+def test_ordered_adds_the_ship_window_to_processing_only(capsys):
+    found = statuses(["--ordered", "2026-11-20"], capsys)
+    processing, shipped, partial = found
+    assert set(processing) == BASE_KEYS | {"ships_from", "ships_by"}
+    assert (processing["ships_from"], processing["ships_by"]) == ("2026-11-25", "2026-11-27")
+    assert set(shipped) == BASE_KEYS
+    assert set(partial) == BASE_KEYS
+    (only,) = statuses(["processing", "--ordered", "2026-12-23"], capsys)
+    assert (only["ships_from"], only["ships_by"]) == ("2026-12-29", "2026-12-30")
+    (other,) = statuses(["shipped", "--ordered", "2026-12-23"], capsys)
+    assert "ships_from" not in other
+
+
+@pytest.mark.parametrize(
+    ("country", "applies"),
+    [
+        ("US", {"Processing": True, "Shipped": True, "Partial": True}),
+        ("ca", {"Processing": False, "Shipped": False, "Partial": True}),
+        ("FR", {"Processing": False, "Shipped": False, "Partial": False}),
+    ],
+)
+def test_country_says_where_each_status_applies(capsys, country, applies):
+    found = statuses(["--country", country], capsys)
+    for item in found:
+        assert set(item) == BASE_KEYS | {"country", "applies_to_country"}
+        assert item["country"] == country.upper()
+    assert {s["name"]: s["applies_to_country"] for s in found} == applies
+
+
+def test_partial_for_canada_in_the_table_with_the_refusal():
+    result = CliRunner().invoke(
+        app,
+        ["status", "Partial", "--country", "CA", "--today", "2026-11-26"],
+        env={"COLUMNS": "60", "NO_COLOR": "1"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert max(len(line) for line in out.splitlines()) <= 60
+    assert "CA: yes" in out
+    assert "Only for: US, CA" in out
+    assert "Shipping is currently limited to the United States." in out
+
+
+def test_table_shows_every_status_and_the_ship_window():
+    result = CliRunner().invoke(
+        app,
+        ["status", "--ordered", "2026-11-20", "--today", "2026-11-26"],
+        env={"COLUMNS": "60", "NO_COLOR": "1"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for name in ("Processing", "Shipped", "Partial"):
+        assert name in out
+    assert "Wed 2026-11-25 to Fri 2026-11-27" in out
+    assert "Tell the customer:" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--ordered", "2026-13-01"], "--ordered"),
+        (["--ordered", "yesteryear"], "--ordered"),
+        (["--country", "Canada"], "--country"),
+        (["nope"], "NAME"),
+    ],
+)
+def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
+    code, out, err = run(["status", *args, "--json"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("Error: ")
+    assert err.count("\n") == 1
+    assert named in err
+    assert "Traceback" not in err
+
+
+def test_json_status_imports_neither_rich_nor_holidays_nor_dateutil():
+    code = (
+        "import sys\n"
+        "from migems_cli.cli import main\n"
+        "try:\n"
+        "    main(['status', 'processing', '--json', '--today', '2026-11-26'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('rich', 'holidays', 'dateutil', 'migems_cli.rules', 'migems_cli.schedule')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip() == "[]"
+    assert json.loads(done.stdout)["statuses"][0]["name"] == "Processing"
+
+
+def test_installed_console_script_runs():
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("migems")
+    if not script.exists():
+        pytest.skip("migems is not installed next to this interpreter")
+    done = subprocess.run(
+        [str(script), "status", "nope"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("Error: NAME: unknown status")
+
+
+@pytest.mark.parametrize("command", ["status", "refund", "deadlines"])
+def test_help_has_an_example_and_the_common_options(command):
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert f"Example: migems {command}" in result.stdout
+    for option in ("--policy", "--today", "--json"):
+        assert option in result.stdout
+
+
+def test_commands_sit_in_their_help_panels():
+    from typer.main import get_command
+
+    group = get_command(app)
+    ctx = group.make_context("migems", ["--help"], resilient_parsing=True)
+    panels = {
+        name: group.get_command(ctx, name).rich_help_panel for name in group.list_commands(ctx)
+    }
+    assert panels["status"] == "Orders"
+    assert panels["refund"] == "Returns and refunds"
+    assert panels["deadlines"] == "Returns and refunds"
