@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 PATHS = ("change-of-mind", "defect")
@@ -101,6 +102,57 @@ class Status:
     countries: tuple[str, ...]  # empty: every destination
 
 
+RING_MEASURES = ("diameter", "circumference")
+RING_LABELS = ("number", "fraction", "letters")
+
+
+@dataclass(frozen=True, slots=True)
+class RingSystem:
+    """One ring-size system: `mm = base_mm + (size - base_size) * mm_per_size`, on `measure`."""
+
+    id: str  # the JSON key and option name: us, uk, eu, ...
+    name: str  # column header
+    title: str
+    measure: str  # one of RING_MEASURES: the inner length the formula gives
+    base_size: Fraction
+    base_mm: Fraction
+    mm_per_size: Fraction
+    step: Fraction  # sizes are multiples of this (letters: whole steps after the last letter)
+    label: str  # one of RING_LABELS
+    letters: str  # label == "letters": the letters in order (size 0 is the first)
+
+
+@dataclass(frozen=True, slots=True)
+class RingHowTo:
+    title: str
+    measures: str  # one of RING_MEASURES
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RingSizes:
+    """The ring-size chart: its rows, systems, plausibility bounds, advice and measuring guide."""
+
+    chart_system: str
+    chart_from: Fraction
+    chart_to: Fraction
+    chart_step: Fraction
+    decimals: int
+    min_circumference_mm: Fraction
+    max_circumference_mm: Fraction
+    neighbours: int
+    notes: tuple[str, ...]
+    systems: tuple[RingSystem, ...]
+    advice: Mapping[str, str]  # between_sizes, warm_fingers, more_room
+    how_to: tuple[RingHowTo, ...]
+
+    def system(self, system_id: str) -> RingSystem | None:
+        for system in self.systems:
+            if system.id == system_id:
+                return system
+        return None
+
+
 @dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: a cache key
 class Policy:
     source: str
@@ -125,6 +177,7 @@ class Policy:
     rules: Mapping[str, RuleText]
     next_steps: Mapping[str, tuple[str, ...]]
     statuses: tuple[Status, ...]
+    ring_sizes: RingSizes
 
     def category(self, name: str) -> Category | None:
         """The category called `name`, singular or plural, in any case."""

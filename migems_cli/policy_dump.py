@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from migems_cli.policy import Policy
@@ -23,6 +24,9 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, Fraction):  # ring-size coefficients: "0.8128", or "1/3" when not decimal
+        decimal = Decimal(value.numerator) / Decimal(value.denominator)
+        return format(decimal.normalize(), "f") if Fraction(decimal) == value else str(value)
     return value
 
 
