@@ -96,9 +96,10 @@ def _root(
 
 
 def _register() -> None:
-    from migems_cli.commands import check, policy_cmd
+    from migems_cli.commands import check, policy_cmd, ring_size
 
     app.command(rich_help_panel="Returns and refunds")(check.check)
+    app.command("ring-size", rich_help_panel="Sizing")(ring_size.ring_size)
     app.add_typer(policy_cmd.policy_app, name="policy", rich_help_panel="Store policy")
 
 
