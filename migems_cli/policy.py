@@ -103,6 +103,14 @@ class Status:
 
 
 RING_MEASURES = ("diameter", "circumference")
+
+
+def fraction_text(value: Fraction) -> str:
+    """An exact policy number as written: "0.8128" when it is a decimal, else "1/3"."""
+    decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(decimal.normalize(), "f") if Fraction(decimal) == value else str(value)
+
+
 RING_LABELS = ("number", "fraction", "letters")
 
 

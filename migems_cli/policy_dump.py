@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from migems_cli.policy import Policy
+from migems_cli.policy import Policy, fraction_text
 
 
 def plain(value: Any) -> Any:
@@ -24,9 +24,8 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, Fraction):  # ring-size coefficients: "0.8128", or "1/3" when not decimal
-        decimal = Decimal(value.numerator) / Decimal(value.denominator)
-        return format(decimal.normalize(), "f") if Fraction(decimal) == value else str(value)
+    if isinstance(value, Fraction):  # ring-size coefficients: "0.8128", or "1/3"
+        return fraction_text(value)
     return value
 
 

@@ -33,6 +33,7 @@ from migems_cli.policy import (
     Store,
     Window,
     Zone,
+    fraction_text,
 )
 from migems_cli.policy_lines import key_lines, line_of
 
@@ -544,7 +545,10 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     low = _ring_number(check, table, path, "min_circumference_mm", positive=True)
     high = _ring_number(check, table, path, "max_circumference_mm", positive=True)
     if low >= high and "max_circumference_mm" in table:
-        check.error(f"{path}.min_circumference_mm", f"must be less than max ({low} >= {high})")
+        check.error(
+            f"{path}.min_circumference_mm",
+            f"must be less than max_circumference_mm ({fraction_text(low)} >= {fraction_text(high)})",
+        )
     notes = check.strings(table, path, "notes")
 
     systems: list[RingSystem] = []
@@ -552,7 +556,11 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
         systems.append(_ring_system(check, item, f"{path}.systems[{index}]"))
     if "systems" in table and not systems:
         check.error(f"{path}.systems", "must not be empty")
-    _unique(check, f"{path}.systems", [s.id for s in systems])
+    seen: set[str] = set()
+    for index, system in enumerate(systems):
+        if system.id in seen:
+            check.error(f"{path}.systems[{index}].id", f"{system.id!r} is listed twice")
+        seen.add(system.id)
 
     chart_path = f"{path}.chart"
     chart = check.table(table.get("chart", {}), chart_path, ("system", "from", "to", "step"))
@@ -564,9 +572,16 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     if "system" in chart and systems and chart_system not in by_id:
         check.error(f"{chart_path}.system", f"unknown system {chart_system!r}")
     if "to" in chart and first >= last:
-        check.error(f"{chart_path}.from", f"range is inverted or empty: {first} to {last}")
+        check.error(
+            f"{chart_path}.from",
+            f"range is inverted or empty: {fraction_text(first)} to {fraction_text(last)}",
+        )
     elif step > 0 and (last - first) % step:
-        check.error(f"{chart_path}.step", f"{step} does not divide the range {first} to {last}")
+        check.error(
+            f"{chart_path}.step",
+            f"{fraction_text(step)} does not divide the range {fraction_text(first)} to "
+            f"{fraction_text(last)}",
+        )
     owner = by_id.get(chart_system)
     if owner and owner.step > 0 and step > 0 and (step % owner.step or first % owner.step):
         check.error(
@@ -622,7 +637,7 @@ def _ring_system(check: _Checker, data: Any, path: str) -> RingSystem:
         if getattr(system, key) not in allowed:
             check.error(f"{path}.{key}", f"must be one of {', '.join(allowed)}")
     if system.base_mm < 0:
-        check.error(f"{path}.base_mm", f"must not be negative, not {system.base_mm}")
+        check.error(f"{path}.base_mm", f"must not be negative, not {fraction_text(system.base_mm)}")
     if system.label == "letters":
         letters = system.letters
         if not letters or not letters.isalpha() or not letters.isupper():
@@ -630,7 +645,10 @@ def _ring_system(check: _Checker, data: Any, path: str) -> RingSystem:
         elif len(set(letters)) != len(letters):
             check.error(f"{path}.letters", "a letter is listed twice")
         if system.step > 0 and 1 % system.step:
-            check.error(f"{path}.step", f"letters go in steps that divide 1, not {system.step}")
+            check.error(
+                f"{path}.step",
+                f"letters go in steps that divide 1, not {fraction_text(system.step)}",
+            )
     elif "letters" in table:
         check.error(f"{path}.letters", "only for label = 'letters'")
     return system
