@@ -131,17 +131,15 @@ def _sizes_line(chart: Chart, row: Row) -> Text:
 
 def _lookup(console: Console, answer: Lookup) -> None:
     chart = answer.chart
+    first, last = answer.matches[0], answer.matches[-1]
+    rows = chart.label(first) + (f" to {chart.label(last)}" if last is not first else "")
     head = Text(f"{answer.system.name} {answer.size.label}", style="bold")
-    if not answer.exact:
-        head.append(" falls between the chart's rows; nearest:", style="yellow")
-    elif len(answer.matches) > 1:
-        first, last = answer.matches[0], answer.matches[-1]
-        head.append(f" covers {chart.label(first)} to {chart.label(last)}:")
+    if answer.exact:
+        head.append(f" = {rows}")
     else:
-        head.append(":")
+        head.append(f" falls between the chart's rows; nearest: {rows}", style="yellow")
+    head.append(f" ({MARK} below)", style="dim")
     console.print(head)
-    for row in answer.matches:
-        console.print(_sizes_line(chart, row))
 
 
 def _measurement(console: Console, answer: Measurement) -> None:
