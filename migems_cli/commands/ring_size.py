@@ -12,13 +12,18 @@ from migems_cli.cli import JsonOption, PolicyOption, TodayOption, common
 def ring_size(
     us: Annotated[
         str | None,
-        typer.Option(help="Look up a US/Canada size, like 7, 7.25 or '7 1/4'.", show_default=False),
+        typer.Option(
+            help="Look up a US/Canada size, like 7, 7.25 or '7 1/4'.",
+            show_default=False,
+            metavar="SIZE",
+        ),
     ] = None,
     uk: Annotated[
         str | None,
         typer.Option(
             help="Look up a UK/Ireland/Australia size: a letter, a half like N½ or 'N 1/2', or Z+1.",
             show_default=False,
+            metavar="SIZE",
         ),
     ] = None,
     eu: Annotated[
@@ -26,16 +31,19 @@ def ring_size(
         typer.Option(
             help="Look up an EU/ISO 8653 size (inner circumference in mm), like 54.",
             show_default=False,
+            metavar="SIZE",
         ),
     ] = None,
     jp: Annotated[
-        str | None, typer.Option(help="Look up a Japanese size, like 14.", show_default=False)
+        str | None,
+        typer.Option(help="Look up a Japanese size, like 14.", show_default=False, metavar="SIZE"),
     ] = None,
     ch: Annotated[
         str | None,
         typer.Option(
             help="Look up a Swiss/Italian/Spanish size (circumference minus 40), like 14.",
             show_default=False,
+            metavar="SIZE",
         ),
     ] = None,
     circumference: Annotated[
@@ -43,6 +51,7 @@ def ring_size(
         typer.Option(
             help="Measured inner circumference of the finger: 54.4, 5.44cm or 2.14in (mm by default).",
             show_default=False,
+            metavar="LENGTH",
         ),
     ] = None,
     diameter: Annotated[
@@ -50,6 +59,7 @@ def ring_size(
         typer.Option(
             help="Measured inner diameter of a ring that fits: 17.3, 1.73cm or 0.68in (mm by default).",
             show_default=False,
+            metavar="LENGTH",
         ),
     ] = None,
     how: Annotated[
