@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "refund": ("migems_cli.commands.refund:refund", "Returns and refunds"),
     "deadlines": ("migems_cli.commands.deadlines:deadlines", "Returns and refunds"),
     "status": ("migems_cli.commands.status:status", "Orders"),
+    "ring-size": ("migems_cli.commands.ring_size:ring_size", "Sizing"),
     "policy": ("migems_cli.commands.policy_cmd:policy_app", "Store policy"),
 }
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import NamedTuple
 
@@ -106,6 +107,62 @@ class Status(NamedTuple):
     countries: tuple[str, ...]  # empty: every destination
 
 
+RING_MEASURES = ("diameter", "circumference")
+
+
+def fraction_text(value: Fraction) -> str:
+    """An exact policy number as written: "0.8128" when it is a decimal, else "1/3"."""
+    decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(decimal.normalize(), "f") if Fraction(decimal) == value else str(value)
+
+
+RING_LABELS = ("number", "fraction", "letters")
+
+
+class RingSystem(NamedTuple):
+    """One ring-size system: `mm = base_mm + (size - base_size) * mm_per_size`, on `measure`."""
+
+    id: str  # the JSON key and option name: us, uk, eu, ...
+    name: str  # column header
+    title: str
+    measure: str  # one of RING_MEASURES: the inner length the formula gives
+    base_size: Fraction
+    base_mm: Fraction
+    mm_per_size: Fraction
+    step: Fraction  # sizes are multiples of this (letters: whole steps after the last letter)
+    label: str  # one of RING_LABELS
+    letters: str  # label == "letters": the letters in order (size 0 is the first)
+
+
+class RingHowTo(NamedTuple):
+    title: str
+    measures: str  # one of RING_MEASURES
+    steps: tuple[str, ...]
+
+
+class RingSizes(NamedTuple):
+    """The ring-size chart: its rows, systems, plausibility bounds, advice and measuring guide."""
+
+    chart_system: str
+    chart_from: Fraction
+    chart_to: Fraction
+    chart_step: Fraction
+    decimals: int
+    min_circumference_mm: Fraction
+    max_circumference_mm: Fraction
+    neighbours: int
+    notes: tuple[str, ...]
+    systems: tuple[RingSystem, ...]
+    advice: Mapping[str, str]  # between_sizes, warm_fingers, more_room
+    how_to: tuple[RingHowTo, ...]
+
+    def system(self, system_id: str) -> RingSystem | None:
+        for system in self.systems:
+            if system.id == system_id:
+                return system
+        return None
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cache key
 class Policy:
     source: str
@@ -132,6 +189,7 @@ class Policy:
     next_steps: Mapping[str, tuple[str, ...]]
     statuses: tuple[Status, ...]
     deadline_texts: Mapping[str, str]  # by deadline id (DEADLINE_IDS)
+    ring_sizes: RingSizes
 
     def category(self, name: str) -> Category | None:
         """The category called `name`, singular or plural, in any case."""

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from migems_cli.policy import Policy
+from migems_cli.policy import Policy, fraction_text
 
 
 def plain(value: Any) -> Any:
@@ -25,6 +26,8 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, Fraction):  # ring-size coefficients: "0.8128", or "1/3"
+        return fraction_text(value)
     return value
 
 

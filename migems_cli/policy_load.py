@@ -8,6 +8,7 @@ from _string import formatter_parser  # type: ignore[import-not-found]  # string
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -19,10 +20,15 @@ from migems_cli.policy import (
     PAYERS,
     REFUND_NOTE_STATES,
     REMEDIES,
+    RING_LABELS,
+    RING_MEASURES,
     CalendarPolicy,
     Category,
     Policy,
     Reason,
+    RingHowTo,
+    RingSizes,
+    RingSystem,
     RuleText,
     Shipping,
     Status,
@@ -30,6 +36,7 @@ from migems_cli.policy import (
     Window,
     Zone,
     display_path,
+    fraction_text,
 )
 from migems_cli.policy_lines import key_lines, line_of
 
@@ -270,6 +277,7 @@ TOP_LEVEL = (
     "next_steps",
     "statuses",
     "deadlines",
+    "ring_sizes",
 )
 
 
@@ -404,6 +412,7 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
         next_steps=_next_steps(check, top.get("next_steps", {})),
         statuses=statuses,
         deadline_texts=deadline_texts,
+        ring_sizes=_ring_sizes(check, top.get("ring_sizes", {})),
     )
 
 
@@ -557,6 +566,171 @@ def _unique(check: _Checker, path: str, values: list[str]) -> None:
         if value in seen:
             check.error(path, f"{value!r} is listed twice")
         seen.add(value)
+
+
+_RING_KEYS = ("decimals", "min_circumference_mm", "max_circumference_mm", "neighbours")
+_RING_SYSTEM_KEYS = (
+    "id",
+    "name",
+    "title",
+    "measure",
+    "base_size",
+    "base_mm",
+    "mm_per_size",
+    "step",
+    "label",
+)
+_RING_ADVICE = ("between_sizes", "warm_fingers", "more_room")
+_RING_ID = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+_FRACTION = re.compile(r"^-?\d+(\.\d+)?(/\d+)?$")
+
+
+def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
+    """`[ring_sizes]`: the chart, its systems, advice and measuring guide."""
+    path = "ring_sizes"
+    table = check.table(
+        data, path, (*_RING_KEYS, "chart", "systems", "advice", "how_to"), ("notes",)
+    )
+    decimals = check.value(table, path, "decimals", int, 2)
+    if not 0 <= decimals <= 6:
+        check.error(f"{path}.decimals", f"must be from 0 to 6, not {decimals}")
+    neighbours = check.value(table, path, "neighbours", int, 2)
+    if neighbours < 0:
+        check.error(f"{path}.neighbours", f"must not be negative, not {neighbours}")
+    low = _ring_number(check, table, path, "min_circumference_mm", positive=True)
+    high = _ring_number(check, table, path, "max_circumference_mm", positive=True)
+    if low >= high and "max_circumference_mm" in table:
+        check.error(
+            f"{path}.min_circumference_mm",
+            f"must be less than max_circumference_mm ({fraction_text(low)} >= {fraction_text(high)})",
+        )
+    notes = check.strings(table, path, "notes")
+
+    systems: list[RingSystem] = []
+    for index, item in enumerate(check.value(table, path, "systems", list, [])):
+        systems.append(_ring_system(check, item, f"{path}.systems[{index}]"))
+    if "systems" in table and not systems:
+        check.error(f"{path}.systems", "must not be empty")
+    seen: set[str] = set()
+    for index, system in enumerate(systems):
+        if system.id in seen:
+            check.error(f"{path}.systems[{index}].id", f"{system.id!r} is listed twice")
+        seen.add(system.id)
+
+    chart_path = f"{path}.chart"
+    chart = check.table(table.get("chart", {}), chart_path, ("system", "from", "to", "step"))
+    chart_system = check.value(chart, chart_path, "system", str, "")
+    first = _ring_number(check, chart, chart_path, "from", positive=False)
+    last = _ring_number(check, chart, chart_path, "to", positive=False)
+    step = _ring_number(check, chart, chart_path, "step", positive=True)
+    by_id = {s.id: s for s in systems}
+    if "system" in chart and systems and chart_system not in by_id:
+        check.error(f"{chart_path}.system", f"unknown system {chart_system!r}")
+    if "to" in chart and first >= last:
+        check.error(
+            f"{chart_path}.from",
+            f"range is inverted or empty: {fraction_text(first)} to {fraction_text(last)}",
+        )
+    elif step > 0 and (last - first) % step:
+        check.error(
+            f"{chart_path}.step",
+            f"{fraction_text(step)} does not divide the range {fraction_text(first)} to "
+            f"{fraction_text(last)}",
+        )
+    owner = by_id.get(chart_system)
+    if owner and owner.step > 0 and step > 0 and (step % owner.step or first % owner.step):
+        check.error(
+            f"{chart_path}.step", f"rows must fall on {chart_system} sizes (step {owner.step})"
+        )
+
+    advice_t = check.table(table.get("advice", {}), f"{path}.advice", _RING_ADVICE)
+    advice = {key: check.text(advice_t, f"{path}.advice", key) for key in _RING_ADVICE}
+    how_to: list[RingHowTo] = []
+    for index, item in enumerate(check.value(table, path, "how_to", list, [])):
+        where = f"{path}.how_to[{index}]"
+        how_t = check.table(item, where, ("title", "measures", "steps"))
+        measures = check.value(how_t, where, "measures", str, RING_MEASURES[0])
+        if measures not in RING_MEASURES:
+            check.error(f"{where}.measures", f"must be one of {', '.join(RING_MEASURES)}")
+        steps = check.strings(how_t, where, "steps")
+        if "steps" in how_t and not steps:
+            check.error(f"{where}.steps", "must not be empty")
+        how_to.append(RingHowTo(check.text(how_t, where, "title"), measures, steps))
+    return RingSizes(
+        chart_system=chart_system,
+        chart_from=first,
+        chart_to=last,
+        chart_step=step,
+        decimals=decimals,
+        min_circumference_mm=low,
+        max_circumference_mm=high,
+        neighbours=neighbours,
+        notes=notes,
+        systems=tuple(systems),
+        advice=MappingProxyType(advice),
+        how_to=tuple(how_to),
+    )
+
+
+def _ring_system(check: _Checker, data: Any, path: str) -> RingSystem:
+    table = check.table(data, path, _RING_SYSTEM_KEYS, ("letters",))
+    system = RingSystem(
+        id=check.value(table, path, "id", str, ""),
+        name=check.text(table, path, "name"),
+        title=check.text(table, path, "title"),
+        measure=check.value(table, path, "measure", str, RING_MEASURES[0]),
+        base_size=_ring_number(check, table, path, "base_size", positive=False),
+        base_mm=_ring_number(check, table, path, "base_mm", positive=False),
+        mm_per_size=_ring_number(check, table, path, "mm_per_size", positive=True),
+        step=_ring_number(check, table, path, "step", positive=True),
+        label=check.value(table, path, "label", str, RING_LABELS[0]),
+        letters=check.value(table, path, "letters", str, ""),
+    )
+    if "id" in table and not _RING_ID.match(system.id):
+        check.error(f"{path}.id", f"{system.id!r} is not a short lower-case name like 'us'")
+    for key, allowed in (("measure", RING_MEASURES), ("label", RING_LABELS)):
+        if getattr(system, key) not in allowed:
+            check.error(f"{path}.{key}", f"must be one of {', '.join(allowed)}")
+    if system.base_mm < 0:
+        check.error(f"{path}.base_mm", f"must not be negative, not {fraction_text(system.base_mm)}")
+    if system.label == "letters":
+        letters = system.letters
+        if not letters or not letters.isalpha() or not letters.isupper():
+            check.error(f"{path}.letters", "label 'letters' needs upper-case letters, like 'ABC'")
+        elif len(set(letters)) != len(letters):
+            check.error(f"{path}.letters", "a letter is listed twice")
+        if system.step > 0 and 1 % system.step:
+            check.error(
+                f"{path}.step",
+                f"letters go in steps that divide 1, not {fraction_text(system.step)}",
+            )
+    elif "letters" in table:
+        check.error(f"{path}.letters", "only for label = 'letters'")
+    return system
+
+
+def _ring_number(
+    check: _Checker, table: dict[str, Any], path: str, key: str, positive: bool
+) -> Fraction:
+    """A number, or a string holding a decimal or an exact fraction like "1/3"."""
+    if key not in table:
+        return Fraction(0)
+    value = table[key]
+    where = _join(path, key)
+    number: Fraction | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = Fraction(str(value))
+    elif isinstance(value, str) and _FRACTION.match(value.strip()):
+        try:
+            number = Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            number = None
+    if number is None:
+        check.error(where, f'must be a number or a fraction like "1/3", not {value!r}')
+        return Fraction(0)
+    if positive and number <= 0:
+        check.error(where, f"must be more than zero, not {value}")
+    return number
 
 
 def policy_warnings(policy: Policy) -> list[str]:

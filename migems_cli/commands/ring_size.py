@@ -1,0 +1,131 @@
+"""`migems ring-size`: the conversion chart, look-ups by any system, and measurements."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from migems_cli.options import JsonOption, PolicyOption, TodayOption, common
+
+
+def ring_size(
+    us: Annotated[
+        str | None,
+        typer.Option(
+            help="Look up a US/Canada size, like 7, 7.25 or '7 1/4'.",
+            show_default=False,
+            metavar="SIZE",
+        ),
+    ] = None,
+    uk: Annotated[
+        str | None,
+        typer.Option(
+            help="Look up a UK/Ireland/Australia size: a letter, a half like N½ or 'N 1/2', or Z+1.",
+            show_default=False,
+            metavar="SIZE",
+        ),
+    ] = None,
+    eu: Annotated[
+        str | None,
+        typer.Option(
+            help="Look up an EU/ISO 8653 size (inner circumference in mm), like 54.",
+            show_default=False,
+            metavar="SIZE",
+        ),
+    ] = None,
+    jp: Annotated[
+        str | None,
+        typer.Option(help="Look up a Japanese size, like 14.", show_default=False, metavar="SIZE"),
+    ] = None,
+    ch: Annotated[
+        str | None,
+        typer.Option(
+            help="Look up a Swiss/Italian/Spanish size (circumference minus 40), like 14.",
+            show_default=False,
+            metavar="SIZE",
+        ),
+    ] = None,
+    circumference: Annotated[
+        str | None,
+        typer.Option(
+            help="Measured inner circumference of the finger: 54.4, 5.44cm or 2.14in (mm by default).",
+            show_default=False,
+            metavar="LENGTH",
+        ),
+    ] = None,
+    diameter: Annotated[
+        str | None,
+        typer.Option(
+            help="Measured inner diameter of a ring that fits: 17.3, 1.73cm or 0.68in (mm by default).",
+            show_default=False,
+            metavar="LENGTH",
+        ),
+    ] = None,
+    how: Annotated[
+        bool,
+        typer.Option("--how", help="Show how to measure a finger or a ring (the store's FAQ)."),
+    ] = False,
+    policy: PolicyOption = None,
+    today: TodayOption = None,
+    json: JsonOption = False,
+) -> int:
+    """Ring sizes: the chart in every system, a size quoted in one system, or a measurement.
+
+    With no option, the whole chart. With --us, --uk, --eu, --jp or --ch, that size's row and its
+    neighbours. With --circumference or --diameter, the size to order (between two sizes, the
+    larger), the sizes either side and the measuring advice.
+
+    Example: migems ring-size --circumference 54.4
+    """
+    from migems_cli.errors import InputError
+    from migems_cli.ring_sizes import build_chart, lookup, measure
+
+    given = {
+        name: value
+        for name, value in (
+            ("us", us),
+            ("uk", uk),
+            ("eu", eu),
+            ("jp", jp),
+            ("ch", ch),
+            ("circumference", circumference),
+            ("diameter", diameter),
+        )
+        if value is not None
+    }
+    if len(given) > 1:
+        options = [f"--{name}" for name in given]
+        raise InputError(
+            options[0],
+            " ".join(f"--{name} {value}" for name, value in given.items()),
+            f"give one size or measurement at a time, not {' and '.join(options)}",
+        )
+    env = common(policy, today, json, False)
+    rings = env.policy.ring_sizes
+    chart = build_chart(rings)
+    name, value = next(iter(given.items()), ("", ""))
+    answer = (
+        measure(chart, rings, name, value)
+        if name in ("circumference", "diameter")
+        else lookup(chart, rings, name, value)
+        if name
+        else None
+    )
+    if env.json:
+        from migems_cli.policy_dump import plain
+        from migems_cli.render.json_out import print_json
+
+        document = answer.to_dict() if answer else chart.to_dict()
+        if how:
+            document["how_to"] = plain(rings.how_to)
+        print_json(document)
+        return 0
+
+    from migems_cli.render import ring_rich
+
+    if answer is not None or not how:
+        ring_rich.render(chart, rings, answer)
+    if how:
+        ring_rich.render_how(rings)
+    return 0
