@@ -60,5 +60,5 @@ def status(
     else:
         from migems_cli.render.status_rich import render_status
 
-        render_status(report, env.today)
+        render_status(report, env.today if ordered else None)
     return 0

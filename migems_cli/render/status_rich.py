@@ -12,7 +12,8 @@ from migems_cli.statuses import StatusReport
 from migems_cli.texts import day_text
 
 
-def render_status(report: StatusReport, today: date) -> None:
+def render_status(report: StatusReport, today: date | None) -> None:
+    """`today` is only needed (and only read) when a ship window is shown."""
     table = simple_table("Order statuses")
     table.add_column("Status", no_wrap=True, style="bold")
     table.add_column("Meaning and what to tell the customer", ratio=1)
@@ -32,7 +33,7 @@ def render_status(report: StatusReport, today: date) -> None:
         if status.countries:
             body.append("\nOnly for: ", style="bold")
             body.append(", ".join(status.countries))
-        if info.window is not None:
+        if info.window is not None and today is not None:
             body.append("\nShips: ", style="bold")
             ships_from, ships_by = info.window.ships_from, info.window.ships_by
             body.append(f"{day_text(ships_from)} to {day_text(ships_by)}")
