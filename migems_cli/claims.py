@@ -95,23 +95,63 @@ def parse_claim(
 
     Raises `InputError` naming the first field whose value cannot be used.
     """
-    delivered_text = _text(values.get("delivered"))
-    if not delivered_text:
-        raise InputError("delivered", values.get("delivered") or "", "required")
-    delivered = parse_date(delivered_text, "delivered", today, dayfirst)
-    requested_text = _text(values.get("requested"))
-    requested = (
-        parse_date(requested_text, "requested", today, dayfirst) if requested_text else today
-    )
+    delivered = parse_delivered(values.get("delivered"), today, dayfirst)
+    requested = parse_requested(values.get("requested"), today, dayfirst)
     if requested < delivered:
         raise InputError(
             "requested",
-            requested_text or "today",
+            _text(values.get("requested")) or "today",
             f"is before the delivered date {delivered.isoformat()}",
         )
+    terms = parse_terms(policy, values)
     return Claim(
         delivered=delivered,
         requested=requested,
+        reason=terms.reason,
+        category=terms.category,
+        custom=terms.custom,
+        sale=terms.sale,
+        condition=terms.condition,
+        packaging=terms.packaging,
+        photos=terms.photos,
+        price=parse_amount(values.get("price"), "price"),
+        shipping=parse_amount(values.get("shipping"), "shipping"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """A claim's inputs other than its dates and amounts: what the rules' outcome depends on."""
+
+    reason: Reason
+    category: Category | None
+    custom: bool
+    sale: bool
+    condition: str
+    packaging: bool
+    photos: bool
+
+
+def parse_delivered(value: str | bool | None, today: date, dayfirst: bool = False) -> date:
+    """The `delivered` date (required). Raises `InputError` naming `delivered`."""
+    text = _text(value)
+    if not text:
+        raise InputError("delivered", value or "", "required")
+    return parse_date(text, "delivered", today, dayfirst)
+
+
+def parse_requested(value: str | bool | None, today: date, dayfirst: bool = False) -> date:
+    """The `requested` date; empty means today. Raises `InputError` naming `requested`."""
+    text = _text(value)
+    return parse_date(text, "requested", today, dayfirst) if text else today
+
+
+def parse_terms(policy: Policy, values: Mapping[str, str | bool | None]) -> Terms:
+    """Reason, category, flags and condition from raw values, checked in `FIELDS` order.
+
+    Raises `InputError` naming the first field whose value cannot be used.
+    """
+    return Terms(
         reason=_reason(policy, _text(values.get("reason")) or policy.default_reason),
         category=_category(policy, _text(values.get("category"))),
         custom=parse_bool(values.get("custom"), "custom", False),
@@ -119,8 +159,6 @@ def parse_claim(
         condition=_condition(policy, _text(values.get("condition")) or policy.default_condition),
         packaging=parse_bool(values.get("packaging"), "packaging", True),
         photos=parse_bool(values.get("photos"), "photos", False),
-        price=_money(values.get("price"), "price"),
-        shipping=_money(values.get("shipping"), "shipping"),
     )
 
 
@@ -151,6 +189,7 @@ def _condition(policy: Policy, text: str) -> str:
     raise InputError("condition", text, f"unknown condition; known conditions: {known}")
 
 
-def _money(value: str | bool | None, field: str) -> Decimal | None:
+def parse_amount(value: str | bool | None, field: str) -> Decimal | None:
+    """An optional amount: None when empty. Raises `InputError` naming `field`."""
     text = _text(value)
     return parse_money(text, field) if text else None
