@@ -96,9 +96,10 @@ def _root(
 
 
 def _register() -> None:
-    from migems_cli.commands import check, policy_cmd
+    from migems_cli.commands import batch, check, policy_cmd
 
     app.command(rich_help_panel="Returns and refunds")(check.check)
+    app.command(rich_help_panel="Returns and refunds")(batch.batch)
     app.add_typer(policy_cmd.policy_app, name="policy", rich_help_panel="Store policy")
 
 
