@@ -13,17 +13,16 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from operator import itemgetter
+from operator import getitem, itemgetter
 from typing import Any
 
 from migems_cli.claims import (
     FIELDS,
+    TERM_PARSERS,
     parse_amount,
     parse_claim,
     parse_delivered,
     parse_requested,
-    parse_terms,
 )
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
@@ -42,13 +41,12 @@ RESULT_COLUMNS = (
 )
 ID_COLUMNS = ("claim_id", "order_id")
 DECISIONS = ("eligible", "ineligible", "review")
-_TERM_FIELDS = ("reason", "category", "custom", "sale", "condition", "packaging", "photos")
 # Caches are keyed by cell text; garbage can make every text distinct, so each is emptied when it
 # reaches this size: memory stays flat and the common values come straight back.
-_CACHE_LIMIT = 4096
+_CACHE_LIMIT = 1 << 13
+_DECIDED_LIMIT = 1 << 16  # (terms, day) pairs: a year of days times a few hundred terms
 _ERROR = object()  # a cached "this text is not valid": the row takes the slow path
-_MISS = object()
-_FORMULA = re.compile(r"(?:^|\x1f)[=+\-@\t\r]")
+_FORMULA = re.compile(r"\x1f[=+\-@\t\r]")  # after a separator: no slow "^|" alternation
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FailedRules = str  # the ids of failed rules, ';'-separated
 
@@ -120,18 +118,29 @@ class Summary:
 _MAX_ERROR_LINES = 10
 
 
-def _getter(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
-    """A fast function from a row to the cells at `positions`, always as a tuple."""
-    if len(positions) >= 2:
+def _getter(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A fast function from a row to the cells at `positions` as a tuple ("" where None)."""
+    if len(positions) >= 2 and None not in positions:
         return itemgetter(*positions)
-    if len(positions) == 1:
-        only = positions[0]
-        return lambda row: (row[only],)
-    return lambda row: ()
+    fixed = tuple(positions)
+    return lambda row: tuple("" if at is None else row[at] for at in fixed)
+
+
+# A decision is cached under one int: the day after delivery plus, for each terms field, the
+# index of its parsed value times a stride (see Evaluator._strides). Days outside 0.._DAYS-1
+# (requested before delivered, or decades later) take the slow path.
+_DAYS = 1 << 14
+_BAD = -(1 << 62)  # a terms cell that does not parse: the code goes negative, the row goes slow
 
 
 class Evaluator:
-    """Turns one input row (a list of cells, as wide as the header) into the result cells."""
+    """Turns one input row (a list of cells, as wide as the header) into the result cells.
+
+    The fast path looks each cell up in a cache filled by the very parsers `parse_claim` uses,
+    and each (terms, day) combination up in a cache filled by `assess` and `window_band`, the
+    functions `judge` uses. Any cell that does not parse sends the row to `slow`, which runs
+    `parse_claim` and `judge` themselves, so a row's error is worded exactly as `check` words it.
+    """
 
     def __init__(self, policy: Policy, today: date, dayfirst: bool, layout: Layout) -> None:
         self.policy = policy
@@ -140,55 +149,54 @@ class Evaluator:
         self.layout = layout
         index = layout.index
         self._fields = [(name, index[name]) for name in FIELDS if name in index]
-        present = [name for name in _TERM_FIELDS if name in index]
-        self._term_fields = present
-        self._terms_key = _getter([index[name] for name in present])
-        self._delivered_at = index["delivered"]
-        self._requested_at = index.get("requested")
-        self._price_at = index.get("price")
-        self._shipping_at = index.get("shipping")
-        # text -> cached parse (or _ERROR); see _CACHE_LIMIT
-        self._terms: dict[tuple[str, ...], Any] = {}
-        self._delivered: dict[str, Any] = {}
-        self._requested: dict[str, Any] = {}
-        self._amounts: dict[str, Any] = {}
+        self._term_cells = [(name, index[name]) for name in TERM_PARSERS if name in index]
+        self._terms_key = _getter([position for _, position in self._term_cells])
+        self._dates_key = _getter([index["delivered"], index.get("requested")])
+        self._amounts_key = _getter([index.get("price"), index.get("shipping")])
+        domains: dict[str, tuple[object, ...]] = {
+            "reason": policy.reasons,
+            "category": (None, *policy.categories),
+            "custom": (False, True),
+            "sale": (False, True),
+            "condition": policy.conditions,
+            "packaging": (False, True),
+            "photos": (False, True),
+        }
+        stride = _DAYS
+        self._strides: dict[str, tuple[int, tuple[object, ...]]] = {}
+        self._base = 0  # absent columns: the part of their default, as parse_terms takes it
+        for name in TERM_PARSERS:
+            self._strides[name] = (stride, domains[name])
+            if name not in index:
+                self._base += stride * domains[name].index(TERM_PARSERS[name](policy, None))
+            stride *= len(domains[name])
+        # cell text -> code part / parsed value (or _ERROR); emptied at _CACHE_LIMIT
+        self._term_caches: list[dict[str, int]] = [{} for _ in self._term_cells]
+        # None marks a date that does not parse: using it raises TypeError (the slow path)
+        self._delivered: dict[str, Any] = {}  # text -> (ordinal, return_by, report_by) | None
+        self._requested: dict[str, Any] = {}  # text -> ordinal | None
+        self._amounts: dict[tuple[str, ...], str | None] = {}  # (price, shipping) -> refund text
+        self._decided: dict[int, tuple[str, str, str, str, bool]] = {}  # code + day
+        self._by_band: dict[tuple[int, int], tuple[str, str, str, str, bool]] = {}
 
     def evaluate(self, row: list[str]) -> tuple[str, ...]:
         """The result cells for `row` (see `RESULT_COLUMNS`); never raises for bad cells."""
-        terms = self._terms.get(self._terms_key(row))
-        if terms is None:
-            terms = self._new_terms(self._terms_key(row))
-        delivered_text = row[self._delivered_at]
-        delivered = self._delivered.get(delivered_text)
-        if delivered is None:
-            delivered = self._new_delivered(delivered_text)
-        requested_text = "" if self._requested_at is None else row[self._requested_at]
-        requested = self._requested.get(requested_text)
-        if requested is None:
-            requested = self._new_requested(requested_text)
-        if terms is _ERROR or delivered is _ERROR or requested is _ERROR:
+        try:
+            code = sum(map(getitem, self._term_caches, self._terms_key(row)), self._base)
+            delivered_text, requested_text = self._dates_key(row)
+            delivered = self._delivered[delivered_text]  # (ordinal, return_by, report_by)
+            day = self._requested[requested_text] - delivered[0]
+            price = self._amounts[self._amounts_key(row)]  # the refund text if refunded
+        except KeyError:
+            self._learn(row)
+            return self.evaluate(row)
+        except TypeError:  # a date cell that does not parse is cached as None
             return self.slow(row)
-        day = (requested - delivered[0]).days
-        decided = terms[1].get(day)
+        if code < 0 or price is None or not 0 <= day < _DAYS:
+            return self.slow(row)
+        decided = self._decided.get(code + day)
         if decided is None:
-            if day < 0:
-                return self.slow(row)
-            decided = self._decide(terms, day)
-        price = ""
-        if self._price_at is not None:
-            text = row[self._price_at]
-            price = self._amounts.get(text, _MISS)
-            if price is _MISS:
-                price = self._new_amount(text)
-            if price is _ERROR:
-                return self.slow(row)
-        if self._shipping_at is not None:
-            text = row[self._shipping_at]
-            shipping = self._amounts.get(text, _MISS)
-            if shipping is _MISS:
-                shipping = self._new_amount(text)
-            if shipping is _ERROR:
-                return self.slow(row)
+            decided = self._decide(code, day)
         decision, remedy, payer, failed, refunds = decided
         return (
             decision,
@@ -221,124 +229,115 @@ class Evaluator:
             "",
         )
 
-    # Cache fillers: each parses with the very function parse_claim uses.
-
-    def _new_terms(self, key: tuple[str, ...]) -> Any:
-        cache = self._terms
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        try:
-            terms = parse_terms(self.policy, dict(zip(self._term_fields, key, strict=True)))
-            entry: Any = (terms, {})  # day after delivery -> decided cells
-        except InputError:
-            entry = _ERROR
-        cache[key] = entry
-        return entry
-
-    def _decide(self, entry: Any, day: int) -> tuple[str, str, str, FailedRules, bool]:
-        terms, by_day = entry
-        found = assess(
-            self.policy,
-            terms.reason,
-            window_band(self.policy, terms.reason, day),
-            terms.category,
-            terms.custom,
-            terms.sale,
-            terms.condition,
-            terms.packaging,
-            terms.photos,
-        )
-        decided = (
-            found.decision,
-            found.remedy,
-            found.return_shipping_paid_by or "",
-            ";".join(found.failed_rules),
-            found.refunds_price,
-        )
-        if len(by_day) < _CACHE_LIMIT:
-            by_day[day] = decided
+    def _decide(self, code: int, day: int) -> tuple[str, str, str, str, bool]:
+        """What `assess` decides for the terms `code` stands for, `day` days after delivery."""
+        policy = self.policy
+        terms = [domain[code // stride % len(domain)] for stride, domain in self._strides.values()]
+        reason: Any = terms[0]
+        band = window_band(policy, reason, day)
+        decided = self._by_band.get((code, band))
+        if decided is None:
+            found = assess(policy, reason, band, *terms[1:])
+            decided = (
+                found.decision,
+                found.remedy,
+                found.return_shipping_paid_by or "",
+                ";".join(found.failed_rules),
+                found.refunds_price,
+            )
+            _put(self._by_band, (code, band), decided)
+        _put(self._decided, code + day, decided, _DECIDED_LIMIT)
         return decided
 
-    def _new_delivered(self, text: str) -> Any:
-        cache = self._delivered
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        try:
-            day = parse_delivered(text, self.today, self.dayfirst)
-            dates = deadlines(self.policy, day)
-            entry: Any = (day, dates.return_by.isoformat(), dates.report_damage_by.isoformat())
-        except InputError:
-            entry = _ERROR
-        cache[text] = entry
-        return entry
+    def _learn(self, row: list[str]) -> None:
+        """Parse every cell of `row` the caches lack, with the parsers `parse_claim` uses."""
+        policy, today, dayfirst = self.policy, self.today, self.dayfirst
+        for (name, position), cache in zip(self._term_cells, self._term_caches, strict=True):
+            text = row[position]
+            if text not in cache:
+                stride, domain = self._strides[name]
+                try:
+                    part = stride * domain.index(TERM_PARSERS[name](policy, text))
+                except InputError:
+                    part = _BAD
+                _put(cache, text, part)
+        delivered_text, requested_text = self._dates_key(row)
+        if delivered_text not in self._delivered:
+            try:
+                day = parse_delivered(delivered_text, today, dayfirst)
+                dates = deadlines(policy, day)
+                entry: Any = (
+                    day.toordinal(),
+                    dates.return_by.isoformat(),
+                    dates.report_damage_by.isoformat(),
+                )
+            except InputError:
+                entry = None
+            _put(self._delivered, delivered_text, entry)
+        if requested_text not in self._requested:
+            try:
+                entry = parse_requested(requested_text, today, dayfirst).toordinal()
+            except InputError:
+                entry = None
+            _put(self._requested, requested_text, entry)
+        amounts = self._amounts_key(row)
+        if amounts not in self._amounts:
+            try:
+                price = parse_amount(amounts[0], "price")
+                parse_amount(amounts[1], "shipping")
+                entry = money_text(price) if price is not None else ""
+            except InputError:
+                entry = None
+            _put(self._amounts, amounts, entry)
 
-    def _new_requested(self, text: str) -> Any:
-        cache = self._requested
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        try:
-            entry: Any = parse_requested(text, self.today, self.dayfirst)
-        except InputError:
-            entry = _ERROR
-        cache[text] = entry
-        return entry
 
-    def _new_amount(self, text: str) -> Any:
-        cache = self._amounts
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        try:
-            amount: Decimal | None = parse_amount(text, "price")
-            entry: Any = money_text(amount) if amount is not None else ""
-        except InputError:
-            entry = _ERROR
-        cache[text] = entry
-        return entry
+def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = _CACHE_LIMIT) -> None:
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
 
 
-@dataclass(slots=True)
-class Row:
-    """One evaluated input record: its 1-based starting line, cells (padded), results, extras."""
-
-    line: int
-    cells: list[str]
-    results: tuple[str, ...]
-    extra: list[str]
+Row = tuple[int, list[str]]  # (1-based line where the record starts, output record)
 
 
 def evaluate_rows(
-    reader: Iterator[list[str]],
-    line_number: Callable[[], int],
+    reader: Any,
     evaluator: Evaluator,
     summary: Summary,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Row]:
-    """Evaluate every non-blank record of `reader`, in order, counting into `summary`.
+    """Evaluate every non-blank record of a `csv.reader`, in order, counting into `summary`.
 
+    Yields the output record of each: the input cells (padded to the header's width when the
+    record is short), the `RESULT_COLUMNS` cells, then any cells beyond the header's width.
     Fully blank lines (the csv module gives them as empty records) are not claims and are
-    skipped; every other record gives exactly one `Row`. Short records are padded with empty
-    cells; cells beyond the header's width are kept in `Row.extra`.
+    skipped; every other record gives exactly one output record.
     """
     width = evaluator.layout.width
     evaluate = evaluator.evaluate
     counts = summary.counts
     lines = summary.error_lines
-    start = line_number() + 1
+    start = reader.line_num + 1
     rows = 0
     try:
         for cells in reader:
             line = start
-            start = line_number() + 1
-            if not cells:
+            start = reader.line_num + 1
+            if len(cells) == width:
+                results = evaluate(cells)
+                cells += results
+            elif not cells:
                 continue
-            extra: list[str] = []
-            if len(cells) != width:
-                if len(cells) > width:
-                    extra = cells[width:]
-                    del cells[width:]
-                else:
-                    cells.extend([""] * (width - len(cells)))
-            results = evaluate(cells)
+            elif len(cells) > width:
+                extra = cells[width:]
+                del cells[width:]
+                results = evaluate(cells)
+                cells += results
+                cells += extra
+            else:
+                cells += [""] * (width - len(cells))
+                results = evaluate(cells)
+                cells += results
             rows += 1
             if results[7]:
                 summary.errors += 1
@@ -348,7 +347,7 @@ def evaluate_rows(
                 counts[results[0]] += 1
             if progress is not None and not rows & 0x3FF:
                 progress(rows)
-            yield Row(line, cells, results, extra)
+            yield line, cells
     finally:
         summary.rows = rows
 
@@ -358,24 +357,29 @@ def neutralise(cells: Iterable[str]) -> list[str]:
     return [("'" + cell) if cell.startswith(_FORMULA_START) else cell for cell in cells]
 
 
-def csv_cells(row: Row) -> list[str]:
-    """The output record for CSV: input cells, results, extra cells; formulas neutralised."""
-    cells = row.cells + list(row.results)
-    if row.extra:
-        cells += row.extra
-    if _FORMULA.search("\x1f".join(cells)):
+def csv_record(row: Row) -> list[str]:
+    """The output record for CSV, with formulas neutralised in every cell."""
+    cells = row[1]
+    if _FORMULA.search("\x1f" + "\x1f".join(cells)):
         return neutralise(cells)
     return cells
 
 
+def split_record(record: list[str], width: int) -> tuple[list[str], list[str], list[str]]:
+    """An output record's input cells, its `RESULT_COLUMNS` cells, and its extra cells."""
+    end = width + len(RESULT_COLUMNS)
+    return record[:width], record[width:end], record[end:]
+
+
 def json_record(row: Row, layout: Layout) -> dict[str, Any]:
     """The JSON Lines object for a row: line, input (by header name), results, extra cells."""
-    record: dict[str, Any] = {"line": row.line, "input": _named(layout.header, row.cells)}
-    for name, value in zip(RESULT_COLUMNS, row.results, strict=True):
+    cells, results, extra = split_record(row[1], layout.width)
+    record: dict[str, Any] = {"line": row[0], "input": _named(layout.header, cells)}
+    for name, value in zip(RESULT_COLUMNS, results, strict=True):
         record[name] = value or None
-    record["failed_rules"] = row.results[6].split(";") if row.results[6] else []
-    if row.extra:
-        record["extra"] = row.extra
+    record["failed_rules"] = results[6].split(";") if results[6] else []
+    if extra:
+        record["extra"] = extra
     return record
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -152,14 +152,57 @@ def parse_terms(policy: Policy, values: Mapping[str, str | bool | None]) -> Term
     Raises `InputError` naming the first field whose value cannot be used.
     """
     return Terms(
-        reason=_reason(policy, _text(values.get("reason")) or policy.default_reason),
-        category=_category(policy, _text(values.get("category"))),
-        custom=parse_bool(values.get("custom"), "custom", False),
-        sale=parse_bool(values.get("sale"), "sale", False),
-        condition=_condition(policy, _text(values.get("condition")) or policy.default_condition),
-        packaging=parse_bool(values.get("packaging"), "packaging", True),
-        photos=parse_bool(values.get("photos"), "photos", False),
+        reason=parse_reason(policy, values.get("reason")),
+        category=parse_category(policy, values.get("category")),
+        custom=parse_custom(policy, values.get("custom")),
+        sale=parse_sale(policy, values.get("sale")),
+        condition=parse_condition(policy, values.get("condition")),
+        packaging=parse_packaging(policy, values.get("packaging")),
+        photos=parse_photos(policy, values.get("photos")),
     )
+
+
+def parse_reason(policy: Policy, value: str | bool | None) -> Reason:
+    """The reason (empty: the policy's default). Raises `InputError` naming `reason`."""
+    return _reason(policy, _text(value) or policy.default_reason)
+
+
+def parse_category(policy: Policy, value: str | bool | None) -> Category | None:
+    """The category, singular or plural, any case (empty: none). Raises `InputError`."""
+    return _category(policy, _text(value))
+
+
+def parse_condition(policy: Policy, value: str | bool | None) -> str:
+    """The condition (empty: the policy's default). Raises `InputError` naming `condition`."""
+    return _condition(policy, _text(value) or policy.default_condition)
+
+
+def parse_custom(policy: Policy, value: str | bool | None) -> bool:
+    return parse_bool(value, "custom", False)
+
+
+def parse_sale(policy: Policy, value: str | bool | None) -> bool:
+    return parse_bool(value, "sale", False)
+
+
+def parse_packaging(policy: Policy, value: str | bool | None) -> bool:
+    return parse_bool(value, "packaging", True)
+
+
+def parse_photos(policy: Policy, value: str | bool | None) -> bool:
+    return parse_bool(value, "photos", False)
+
+
+# One parser per field of `Terms`, in its order: what `parse_terms` applies, one field at a time.
+TERM_PARSERS: dict[str, Callable[[Policy, str | bool | None], object]] = {
+    "reason": parse_reason,
+    "category": parse_category,
+    "custom": parse_custom,
+    "sale": parse_sale,
+    "condition": parse_condition,
+    "packaging": parse_packaging,
+    "photos": parse_photos,
+}
 
 
 def _reason(policy: Policy, text: str) -> Reason:

@@ -117,7 +117,7 @@ def batch(
             raise _unreadable(exc, source, encoding, reader.line_num + 1) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
         with _progress(fmt, output, raw) as progress:
-            rows = evaluate_rows(reader, lambda: reader.line_num, evaluator, summary, progress)
+            rows = evaluate_rows(reader, evaluator, summary, progress)
             with _open_output(output, fmt) as out:
                 try:
                     _write(fmt, rows, layout, out, separator)

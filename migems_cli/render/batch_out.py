@@ -7,14 +7,14 @@ import json
 from collections.abc import Iterator
 from typing import TextIO
 
-from migems_cli.batch import Layout, Row, csv_cells, json_record, neutralise
+from migems_cli.batch import Layout, Row, csv_record, json_record, neutralise
 
 
 def write_csv(rows: Iterator[Row], layout: Layout, out: TextIO, delimiter: str) -> None:
     """The header (input names, then the result columns), then one record per row."""
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(neutralise(layout.output_header))
-    writer.writerows(map(csv_cells, rows))
+    writer.writerows(map(csv_record, rows))
 
 
 def write_jsonl(rows: Iterator[Row], layout: Layout, out: TextIO) -> None:
