@@ -44,9 +44,11 @@ DECISIONS = ("eligible", "ineligible", "review")
 # Caches are keyed by cell text; garbage can make every text distinct, so each is emptied when it
 # reaches this size: memory stays flat and the common values come straight back.
 _CACHE_LIMIT = 1 << 13
-_DECIDED_LIMIT = 1 << 16  # (terms, day) pairs: a year of days times a few hundred terms
+_DECIDED_LIMIT = 1 << 17  # (terms, day) pairs; values are shared tuples: ~80 B an entry
 _ERROR = object()  # a cached "this text is not valid": the row takes the slow path
-_FORMULA = re.compile(r"\x1f[=+\-@\t\r]")  # after a separator: no slow "^|" alternation
+# a cell after the first that starts like a formula, in cells joined by \x1f (a "^|" alternation
+# would make the search several times slower; the first cell is checked on its own)
+_FORMULA = re.compile(r"\x1f[=+\-@\t\r]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FailedRules = str  # the ids of failed rules, ';'-separated
 
@@ -232,11 +234,12 @@ class Evaluator:
     def _decide(self, code: int, day: int) -> tuple[str, str, str, str, bool]:
         """What `assess` decides for the terms `code` stands for, `day` days after delivery."""
         policy = self.policy
-        terms = [domain[code // stride % len(domain)] for stride, domain in self._strides.values()]
-        reason: Any = terms[0]
+        stride, reasons = self._strides["reason"]
+        reason: Any = reasons[code // stride % len(reasons)]
         band = window_band(policy, reason, day)
         decided = self._by_band.get((code, band))
         if decided is None:
+            terms = [domain[code // at % len(domain)] for at, domain in self._strides.values()]
             found = assess(policy, reason, band, *terms[1:])
             decided = (
                 found.decision,
@@ -305,46 +308,91 @@ def evaluate_rows(
     evaluator: Evaluator,
     summary: Summary,
     progress: Callable[[int], None] | None = None,
+    spreadsheet_safe: bool = False,
 ) -> Iterator[Row]:
     """Evaluate every non-blank record of a `csv.reader`, in order, counting into `summary`.
 
     Yields the output record of each: the input cells (padded to the header's width when the
     record is short), the `RESULT_COLUMNS` cells, then any cells beyond the header's width.
     Fully blank lines (the csv module gives them as empty records) are not claims and are
-    skipped; every other record gives exactly one output record.
+    skipped; every other record gives exactly one output record. With `spreadsheet_safe`,
+    input cells a spreadsheet would run as formulas are neutralised (the result cells are
+    safe by construction: fixed words, digits, ISO dates, rule ids, and errors that start with
+    a column name).
     """
     width = evaluator.layout.width
-    evaluate = evaluator.evaluate
     counts = summary.counts
     lines = summary.error_lines
+    formula = _FORMULA.search if spreadsheet_safe else None
+    # The cache-hit path of Evaluator.evaluate, inlined with locals: at a million rows the
+    # attribute look-ups and the call cost more than the evaluation. A cell not cached yet, a
+    # bad cell or an unusual day goes through the evaluator's own methods.
+    evaluate, slow, decide = evaluator.evaluate, evaluator.slow, evaluator._decide
+    term_caches, terms_key, base = evaluator._term_caches, evaluator._terms_key, evaluator._base
+    dates_key, delivered_of, requested_of = (
+        evaluator._dates_key,
+        evaluator._delivered,
+        evaluator._requested,
+    )
+    amounts_key, amounts_of, decided_of = (
+        evaluator._amounts_key,
+        evaluator._amounts,
+        evaluator._decided,
+    )
     start = reader.line_num + 1
     rows = 0
     try:
         for cells in reader:
             line = start
             start = reader.line_num + 1
-            if len(cells) == width:
+            extra = None
+            if len(cells) != width:
+                if not cells:
+                    continue
+                if len(cells) > width:
+                    extra = cells[width:]
+                    del cells[width:]
+                else:
+                    cells += [""] * (width - len(cells))
+            try:
+                code = sum(map(getitem, term_caches, terms_key(cells)), base)
+                delivered_text, requested_text = dates_key(cells)
+                delivered = delivered_of[delivered_text]
+                day = requested_of[requested_text] - delivered[0]
+                price = amounts_of[amounts_key(cells)]
+            except KeyError:  # a cell text not seen yet (or not since a cache was emptied)
                 results = evaluate(cells)
-                cells += results
-            elif not cells:
-                continue
-            elif len(cells) > width:
-                extra = cells[width:]
-                del cells[width:]
-                results = evaluate(cells)
-                cells += results
-                cells += extra
+            except TypeError:  # a date that does not parse
+                results = slow(cells)
             else:
-                cells += [""] * (width - len(cells))
-                results = evaluate(cells)
-                cells += results
-            rows += 1
+                if code < 0 or price is None or not 0 <= day < _DAYS:
+                    results = slow(cells)
+                else:
+                    decided = decided_of.get(code + day) or decide(code, day)
+                    results = (
+                        decided[0],
+                        decided[1],
+                        price if decided[4] else "",
+                        decided[2],
+                        delivered[1],
+                        delivered[2],
+                        decided[3],
+                        "",
+                    )
             if results[7]:
                 summary.errors += 1
                 if len(lines) < _MAX_ERROR_LINES:
                     lines.append(line)
             else:
                 counts[results[0]] += 1
+            rows += 1
+            if formula is not None and (
+                cells[0].startswith(_FORMULA_START) or formula("\x1f".join(cells))
+            ):
+                cells[:] = neutralise(cells)
+            cells += results
+            if extra:
+                cells += neutralise(extra) if formula is not None else extra
             if progress is not None and not rows & 0x3FF:
                 progress(rows)
             yield line, cells
@@ -355,14 +403,6 @@ def evaluate_rows(
 def neutralise(cells: Iterable[str]) -> list[str]:
     """Cells a spreadsheet would run as a formula get a leading apostrophe; others unchanged."""
     return [("'" + cell) if cell.startswith(_FORMULA_START) else cell for cell in cells]
-
-
-def csv_record(row: Row) -> list[str]:
-    """The output record for CSV, with formulas neutralised in every cell."""
-    cells = row[1]
-    if _FORMULA.search("\x1f" + "\x1f".join(cells)):
-        return neutralise(cells)
-    return cells
 
 
 def split_record(record: list[str], width: int) -> tuple[list[str], list[str], list[str]]:

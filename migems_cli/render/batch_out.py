@@ -5,16 +5,20 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import TextIO
 
-from migems_cli.batch import Layout, Row, csv_record, json_record, neutralise
+from migems_cli.batch import Layout, Row, json_record, neutralise
 
 
 def write_csv(rows: Iterator[Row], layout: Layout, out: TextIO, delimiter: str) -> None:
-    """The header (input names, then the result columns), then one record per row."""
+    """The header (input names, then the result columns), then one record per row.
+
+    `rows` must come from `evaluate_rows(..., spreadsheet_safe=True)`.
+    """
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(neutralise(layout.output_header))
-    writer.writerows(map(csv_record, rows))
+    writer.writerows(map(itemgetter(1), rows))
 
 
 def write_jsonl(rows: Iterator[Row], layout: Layout, out: TextIO) -> None:
