@@ -27,7 +27,7 @@ COPY = """
 import csv, sys
 with open(sys.argv[1], newline="", encoding="utf-8-sig") as src, \\
         open(sys.argv[2], "w", newline="", encoding="utf-8") as dst:
-    csv.writer(dst, lineterminator="\\n").writerows(csv.reader(src))
+    csv.writer(dst).writerows(csv.reader(src))
 """
 HEADER = [
     "claim_id",

@@ -117,8 +117,7 @@ def batch(
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _unreadable(exc, source, encoding, reader.line_num + 1) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
-        _quiet_gc()
-        with _progress(fmt, output, raw) as progress:
+        with _quiet_gc(), _progress(fmt, output, raw) as progress:
             rows = evaluate_rows(
                 reader, evaluator, summary, progress, spreadsheet_safe=fmt is Format.csv
             )
@@ -132,14 +131,21 @@ def batch(
     return 1 if summary.errors else 0
 
 
-def _quiet_gc() -> None:
+@contextmanager
+def _quiet_gc() -> Iterator[None]:
     """Keep the cyclic GC from rescanning start-up objects and caches every few hundred rows.
 
     Rows create no reference cycles (refcounting frees them), yet each allocates a few tuples;
     with the default thresholds the collector cost about 1.3 s per million rows.
     """
+    thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _write(fmt: Format, rows: Iterator[Any], layout: Any, out: TextIO, separator: str) -> None:
@@ -228,8 +234,12 @@ def _open_output(path: Path | None, fmt: Format) -> Iterator[TextIO]:
     """
     if path is None:
         stdout = sys.stdout
-        if isinstance(stdout, io.TextIOWrapper) and fmt is not Format.table:
-            stdout.reconfigure(encoding="utf-8", newline="")
+        if (
+            isinstance(stdout, io.TextIOWrapper)
+            and fmt is not Format.table
+            and codecs.lookup(stdout.encoding).name != "utf-8"
+        ):
+            stdout.reconfigure(encoding="utf-8")  # data is UTF-8 whatever the locale
         yield stdout
         stdout.flush()
         return

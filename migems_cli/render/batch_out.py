@@ -16,7 +16,9 @@ def write_csv(rows: Iterator[Row], layout: Layout, out: TextIO, delimiter: str) 
 
     `rows` must come from `evaluate_rows(..., spreadsheet_safe=True)`.
     """
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    # RFC 4180 line ends: with "\n" alone the csv module would leave a cell holding a bare CR
+    # unquoted, and readers would split the record there
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(neutralise(layout.output_header))
     writer.writerows(map(itemgetter(1), rows))
 
