@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -93,33 +93,113 @@ def parse_claim(
 
     Raises `InputError` naming the first field whose value cannot be used.
     """
-    delivered_text = _text(values.get("delivered"))
-    if not delivered_text:
-        raise InputError("delivered", values.get("delivered") or "", "required")
-    delivered = parse_date(delivered_text, "delivered", today, dayfirst)
-    requested_text = _text(values.get("requested"))
-    requested = (
-        parse_date(requested_text, "requested", today, dayfirst) if requested_text else today
-    )
+    delivered = parse_delivered(values.get("delivered"), today, dayfirst)
+    requested = parse_requested(values.get("requested"), today, dayfirst)
     if requested < delivered:
         raise InputError(
             "requested",
-            requested_text or "today",
+            _text(values.get("requested")) or "today",
             f"is before the delivered date {delivered.isoformat()}",
         )
+    terms = parse_terms(policy, values)
     return Claim(
         delivered=delivered,
         requested=requested,
-        reason=_reason(policy, _text(values.get("reason")) or policy.default_reason),
-        category=_category(policy, _text(values.get("category"))),
-        custom=parse_bool(values.get("custom"), "custom", False),
-        sale=parse_bool(values.get("sale"), "sale", False),
-        condition=_condition(policy, _text(values.get("condition")) or policy.default_condition),
-        packaging=parse_bool(values.get("packaging"), "packaging", True),
-        photos=parse_bool(values.get("photos"), "photos", False),
-        price=_money(values.get("price"), "price"),
-        shipping=_money(values.get("shipping"), "shipping"),
+        reason=terms.reason,
+        category=terms.category,
+        custom=terms.custom,
+        sale=terms.sale,
+        condition=terms.condition,
+        packaging=terms.packaging,
+        photos=terms.photos,
+        price=parse_amount(values.get("price"), "price"),
+        shipping=parse_amount(values.get("shipping"), "shipping"),
     )
+
+
+class Terms(NamedTuple):
+    """A claim's inputs other than its dates and amounts: what the rules' outcome depends on."""
+
+    reason: Reason
+    category: Category | None
+    custom: bool
+    sale: bool
+    condition: str
+    packaging: bool
+    photos: bool
+
+
+def parse_delivered(value: str | bool | None, today: date, dayfirst: bool = False) -> date:
+    """The `delivered` date (required). Raises `InputError` naming `delivered`."""
+    text = _text(value)
+    if not text:
+        raise InputError("delivered", value or "", "required")
+    return parse_date(text, "delivered", today, dayfirst)
+
+
+def parse_requested(value: str | bool | None, today: date, dayfirst: bool = False) -> date:
+    """The `requested` date; empty means today. Raises `InputError` naming `requested`."""
+    text = _text(value)
+    return parse_date(text, "requested", today, dayfirst) if text else today
+
+
+def parse_terms(policy: Policy, values: Mapping[str, str | bool | None]) -> Terms:
+    """Reason, category, flags and condition from raw values, checked in `FIELDS` order.
+
+    Raises `InputError` naming the first field whose value cannot be used.
+    """
+    return Terms(
+        reason=parse_reason(policy, values.get("reason")),
+        category=parse_category(policy, values.get("category")),
+        custom=parse_custom(policy, values.get("custom")),
+        sale=parse_sale(policy, values.get("sale")),
+        condition=parse_condition(policy, values.get("condition")),
+        packaging=parse_packaging(policy, values.get("packaging")),
+        photos=parse_photos(policy, values.get("photos")),
+    )
+
+
+def parse_reason(policy: Policy, value: str | bool | None) -> Reason:
+    """The reason (empty: the policy's default). Raises `InputError` naming `reason`."""
+    return _reason(policy, _text(value) or policy.default_reason)
+
+
+def parse_category(policy: Policy, value: str | bool | None) -> Category | None:
+    """The category, singular or plural, any case (empty: none). Raises `InputError`."""
+    return _category(policy, _text(value))
+
+
+def parse_condition(policy: Policy, value: str | bool | None) -> str:
+    """The condition (empty: the policy's default). Raises `InputError` naming `condition`."""
+    return _condition(policy, _text(value) or policy.default_condition)
+
+
+def parse_custom(policy: Policy, value: str | bool | None) -> bool:
+    return parse_bool(value, "custom", False)
+
+
+def parse_sale(policy: Policy, value: str | bool | None) -> bool:
+    return parse_bool(value, "sale", False)
+
+
+def parse_packaging(policy: Policy, value: str | bool | None) -> bool:
+    return parse_bool(value, "packaging", True)
+
+
+def parse_photos(policy: Policy, value: str | bool | None) -> bool:
+    return parse_bool(value, "photos", False)
+
+
+# One parser per field of `Terms`, in its order: what `parse_terms` applies, one field at a time.
+TERM_PARSERS: dict[str, Callable[[Policy, str | bool | None], object]] = {
+    "reason": parse_reason,
+    "category": parse_category,
+    "custom": parse_custom,
+    "sale": parse_sale,
+    "condition": parse_condition,
+    "packaging": parse_packaging,
+    "photos": parse_photos,
+}
 
 
 def _reason(policy: Policy, text: str) -> Reason:
@@ -149,6 +229,7 @@ def _condition(policy: Policy, text: str) -> str:
     raise InputError("condition", text, f"unknown condition; known conditions: {known}")
 
 
-def _money(value: str | bool | None, field: str) -> Decimal | None:
+def parse_amount(value: str | bool | None, field: str) -> Decimal | None:
+    """An optional amount: None when empty. Raises `InputError` naming `field`."""
     text = _text(value)
     return parse_money(text, field) if text else None

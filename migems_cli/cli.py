@@ -18,6 +18,7 @@ from migems_cli.errors import InputError, MigemsError
 # name -> ("module:attribute", help panel); the attribute is a function or a Typer sub-app.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("migems_cli.commands.check:check", "Returns and refunds"),
+    "batch": ("migems_cli.commands.batch:batch", "Returns and refunds"),
     "refund": ("migems_cli.commands.refund:refund", "Returns and refunds"),
     "deadlines": ("migems_cli.commands.deadlines:deadlines", "Returns and refunds"),
     "status": ("migems_cli.commands.status:status", "Orders"),

@@ -30,8 +30,14 @@ class RuleResult(NamedTuple):
 
 
 class Assessment(NamedTuple):
+    """What the rules decide for one combination of inputs (cached: see `assess`)."""
+
     decision: str
     results: tuple[RuleResult, ...]
+    remedy: str
+    return_shipping_paid_by: str | None
+    refunds_price: bool  # the refund amount is the item price (when one was given)
+    failed_rules: tuple[str, ...]
 
 
 class Deadlines(NamedTuple):
@@ -165,7 +171,15 @@ def assess(
         add(RuleResult("sale", REVIEW, REVIEW) if defect else RuleResult("sale", FAIL, FAIL))
     outcomes = {r.outcome for r in results}
     decision = INELIGIBLE if FAIL in outcomes else NEEDS_REVIEW if REVIEW in outcomes else ELIGIBLE
-    return Assessment(decision, tuple(results))
+    return Assessment(
+        decision=decision,
+        results=tuple(results),
+        remedy="none" if decision == INELIGIBLE else reason.remedy,
+        return_shipping_paid_by=None if decision == INELIGIBLE else reason.return_shipping_paid_by,
+        # "a full refund, excluding shipping costs": the item price, never the shipping paid
+        refunds_price=decision == ELIGIBLE,
+        failed_rules=tuple(r.id for r in results if r.outcome == FAIL),
+    )
 
 
 # Where a request day falls: within the damage report window, the review window, the return
@@ -201,17 +215,13 @@ def judge(policy: Policy, claim: Claim) -> Judgement:
         claim.photos,
     )
     dates = deadlines(policy, claim.delivered)
-    eligible = found.decision == ELIGIBLE
     governing = dates.report_damage_by if reason.path == "defect" else dates.return_by
     return Judgement(
         claim=claim,
         decision=found.decision,
-        remedy="none" if found.decision == INELIGIBLE else reason.remedy,
-        # "a full refund, excluding shipping costs": the item price, never the shipping paid
-        refund_amount=claim.price if eligible and claim.price is not None else None,
-        return_shipping_paid_by=None
-        if found.decision == INELIGIBLE
-        else reason.return_shipping_paid_by,
+        remedy=found.remedy,
+        refund_amount=claim.price if found.refunds_price else None,
+        return_shipping_paid_by=found.return_shipping_paid_by,
         deadlines=dates,
         days_left=(governing - claim.requested).days,
         results=found.results,
