@@ -111,7 +111,8 @@ def main(sizes: list[int]) -> None:
     migems = shutil.which("migems", path=str(Path(sys.executable).parent)) or "migems"
     folder = Path(tempfile.mkdtemp(prefix="migems-bench-"))
     print(
-        f"{'rows':>9}  {'copy s':>7}  {'batch s':>7}  {'ratio':>5}  {'copy MiB':>8}  {'batch MiB':>9}"
+        f"{'rows':>9}  {'copy s':>7}  {'batch s':>7}  {'ratio':>5}  {'cpu ratio':>9}  "
+        f"{'copy MiB':>8}  {'batch MiB':>9}"
     )
     try:
         for n in sizes:

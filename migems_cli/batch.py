@@ -1,19 +1,22 @@
 """Batch checks: CSV rows of claims in, one judgement per row out, streamed with flat memory.
 
 Each row is decided by the same pieces `check` uses (`parse_claim`'s field parsers, `assess`,
-`window_band`, `deadlines`); what this module adds is caching of those pieces by cell text, so a
-million rows cost little more than reading and writing them. A row the fast path cannot settle
-goes through `parse_claim` itself, whose `InputError` becomes the row's `error` cell.
+`window_band`, `deadlines`); what this module adds is caching of those pieces by cell text, and
+evaluating rows in chunks, column by column, so that per-row work runs in C (`map` over the
+caches). A row the caches cannot settle goes through `parse_claim` and `judge` themselves, whose
+`InputError` becomes the row's `error` cell.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from operator import getitem, itemgetter
+from itertools import islice, repeat
+from operator import add, itemgetter, mul, sub
 from typing import Any
 
 from migems_cli.claims import (
@@ -45,12 +48,10 @@ DECISIONS = ("eligible", "ineligible", "review")
 # reaches this size: memory stays flat and the common values come straight back.
 _CACHE_LIMIT = 1 << 13
 _DECIDED_LIMIT = 1 << 17  # (terms, day) pairs; values are shared tuples: ~80 B an entry
-_ERROR = object()  # a cached "this text is not valid": the row takes the slow path
-# a cell after the first that starts like a formula, in cells joined by \x1f (a "^|" alternation
-# would make the search several times slower; the first cell is checked on its own)
+# a cell that starts like a formula, in cells joined and led by \x1f (a "^|" alternation would
+# make the search several times slower)
 _FORMULA = re.compile(r"\x1f[=+\-@\t\r]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FailedRules = str  # the ids of failed rules, ';'-separated
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,19 +130,26 @@ def _getter(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...
 
 
 # A decision is cached under one int: the day after delivery plus, for each terms field, the
-# index of its parsed value times a stride (see Evaluator._strides). Days outside 0.._DAYS-1
-# (requested before delivered, or decades later) take the slow path.
-_DAYS = 1 << 14
-_BAD = -(1 << 62)  # a terms cell that does not parse: the code goes negative, the row goes slow
+# index of its parsed value times a stride (see Evaluator.__init__). The day's stride, _SPAN, is
+# more than twice any real day count (dates run to year 9999), so a negative day lands where no
+# decision is ever stored, and so do the markers of cells that do not parse.
+_SPAN = 1 << 23
+_BAD = -(1 << 62)  # a terms cell that does not parse: the key goes negative
+_BAD_DELIVERED = (1 << 40, "", "")  # a delivered cell that does not parse: the key goes negative
+_BAD_REQUESTED = -(1 << 50)  # a requested cell that does not parse: the key goes negative
+_BAD_AMOUNTS = "\x00bad"  # a price or shipping cell that does not parse
+_SLOW = ("", "", "", "", False)  # placeholder decision of a row settled by Evaluator.slow
+Decided = tuple[str, str, str, str, bool]  # decision, remedy, payer, failed rules, refunds
 
 
 class Evaluator:
-    """Turns one input row (a list of cells, as wide as the header) into the result cells.
+    """Turns rows (lists of cells, as wide as the header) into `RESULT_COLUMNS` cells.
 
-    The fast path looks each cell up in a cache filled by the very parsers `parse_claim` uses,
-    and each (terms, day) combination up in a cache filled by `assess` and `window_band`, the
-    functions `judge` uses. Any cell that does not parse sends the row to `slow`, which runs
-    `parse_claim` and `judge` themselves, so a row's error is worded exactly as `check` words it.
+    A chunk of rows is evaluated column by column: each cell text is looked up in a cache
+    filled by the very parsers `parse_claim` uses, each (terms, day) combination in a cache
+    filled by `assess` and `window_band`, the functions `judge` uses. A row with a cell that does
+    not parse goes to `slow`, which runs `parse_claim` and `judge` themselves, so its error is
+    worded exactly as `check` words it.
     """
 
     def __init__(self, policy: Policy, today: date, dayfirst: bool, layout: Layout) -> None:
@@ -152,8 +160,10 @@ class Evaluator:
         index = layout.index
         self._fields = [(name, index[name]) for name in FIELDS if name in index]
         self._term_cells = [(name, index[name]) for name in TERM_PARSERS if name in index]
-        self._terms_key = _getter([position for _, position in self._term_cells])
-        self._dates_key = _getter([index["delivered"], index.get("requested")])
+        self._term_at = [itemgetter(position) for _, position in self._term_cells]
+        self._delivered_at = itemgetter(index["delivered"])
+        requested = index.get("requested")
+        self._requested_at = None if requested is None else itemgetter(requested)
         self._amounts_key = _getter([index.get("price"), index.get("shipping")])
         domains: dict[str, tuple[object, ...]] = {
             "reason": policy.reasons,
@@ -164,7 +174,7 @@ class Evaluator:
             "packaging": (False, True),
             "photos": (False, True),
         }
-        stride = _DAYS
+        stride = _SPAN
         self._strides: dict[str, tuple[int, tuple[object, ...]]] = {}
         self._base = 0  # absent columns: the part of their default, as parse_terms takes it
         for name in TERM_PARSERS:
@@ -172,44 +182,65 @@ class Evaluator:
             if name not in index:
                 self._base += stride * domains[name].index(TERM_PARSERS[name](policy, None))
             stride *= len(domains[name])
-        # cell text -> code part / parsed value (or _ERROR); emptied at _CACHE_LIMIT
+        # cell text -> code part / parse (or a _BAD* marker); emptied at _CACHE_LIMIT
         self._term_caches: list[dict[str, int]] = [{} for _ in self._term_cells]
-        # None marks a date that does not parse: using it raises TypeError (the slow path)
-        self._delivered: dict[str, Any] = {}  # text -> (ordinal, return_by, report_by) | None
-        self._requested: dict[str, Any] = {}  # text -> ordinal | None
-        self._amounts: dict[tuple[str, ...], str | None] = {}  # (price, shipping) -> refund text
-        self._decided: dict[int, tuple[str, str, str, str, bool]] = {}  # code + day
-        self._by_band: dict[tuple[int, int], tuple[str, str, str, str, bool]] = {}
+        self._delivered: dict[str, tuple[int, str, str]] = {}  # (ordinal, return_by, report_by)
+        self._requested: dict[str, int] = {}  # ordinal
+        self._amounts: dict[tuple[str, ...], str] = {}  # (price, shipping) -> refund text
+        self._decided: dict[int, Decided] = {}  # code + day
+        self._by_band: dict[tuple[int, int], Decided] = {}
 
     def evaluate(self, row: list[str]) -> tuple[str, ...]:
-        """The result cells for `row` (see `RESULT_COLUMNS`); never raises for bad cells."""
-        try:
-            code = sum(map(getitem, self._term_caches, self._terms_key(row)), self._base)
-            delivered_text, requested_text = self._dates_key(row)
-            delivered = self._delivered[delivered_text]  # (ordinal, return_by, report_by)
-            day = self._requested[requested_text] - delivered[0]
-            price = self._amounts[self._amounts_key(row)]  # the refund text if refunded
-        except KeyError:
-            self._learn(row)
-            return self.evaluate(row)
-        except TypeError:  # a date cell that does not parse is cached as None
-            return self.slow(row)
-        if code < 0 or price is None or not 0 <= day < _DAYS:
-            return self.slow(row)
-        decided = self._decided.get(code + day)
-        if decided is None:
-            decided = self._decide(code, day)
-        decision, remedy, payer, failed, refunds = decided
-        return (
-            decision,
-            remedy,
-            price if refunds else "",
-            payer,
-            delivered[1],
-            delivered[2],
-            failed,
-            "",
+        """The result cells for one row; never raises for bad cells."""
+        return self.evaluate_chunk([row])[0]
+
+    def evaluate_chunk(self, rows: list[list[str]]) -> list[tuple[str, ...]]:
+        """The result cells for each row, in order; never raises for bad cells."""
+        count = len(rows)
+        parts = [
+            self._column(rows, at, cache, self._new_term(name, cache))
+            for (name, _), at, cache in zip(
+                self._term_cells, self._term_at, self._term_caches, strict=True
+            )
+        ]
+        codes = list(map(sum, zip(repeat(self._base, count), *parts, strict=True)))
+        delivered = self._column(rows, self._delivered_at, self._delivered, self._new_delivered)
+        if self._requested_at is None:
+            requested: Iterable[int] = repeat(self._new_requested(""), count)
+        else:
+            requested = self._column(rows, self._requested_at, self._requested, self._new_requested)
+        days = list(map(sub, requested, map(_FIRST, delivered)))
+        amounts = self._column(rows, self._amounts_key, self._amounts, self._new_amounts)
+        decided: list[Any] = list(map(self._decided.get, map(add, codes, days)))
+        # Rows to settle one by one: a combination not decided yet, or a bad cell (whose key is
+        # never stored), or an amount that does not parse. Found with C-level scans.
+        special = _positions(decided, None)
+        if _BAD_AMOUNTS in amounts:
+            special = sorted(set(special) | set(_positions(amounts, _BAD_AMOUNTS)))
+        slow: dict[int, tuple[str, ...]] = {}
+        for at in special:
+            code, day = codes[at], days[at]
+            if code < 0 or not 0 <= day < _SPAN // 2 or amounts[at] is _BAD_AMOUNTS:
+                slow[at] = self.slow(rows[at])
+                decided[at] = _SLOW
+            else:
+                decided[at] = self._decide(code, day)
+        results = list(
+            zip(
+                map(_FIRST, decided),
+                map(_SECOND, decided),
+                map(mul, amounts, map(_FIFTH, decided)),  # the price text when refunded
+                map(_THIRD, decided),
+                map(_SECOND, delivered),
+                map(_THIRD, delivered),
+                map(_FOURTH, decided),
+                repeat("", count),
+                strict=True,
+            )
         )
+        for at, cells in slow.items():
+            results[at] = cells
+        return results
 
     def slow(self, row: list[str]) -> tuple[str, ...]:
         """The reference path: `parse_claim` and `judge`, exactly as `check` runs them."""
@@ -231,7 +262,69 @@ class Evaluator:
             "",
         )
 
-    def _decide(self, code: int, day: int) -> tuple[str, str, str, str, bool]:
+    @staticmethod
+    def _column(
+        rows: list[list[str]],
+        key: Callable[[list[str]], Any],
+        cache: dict[Any, Any],
+        new: Callable[[Any], Any],
+    ) -> list[Any]:
+        """The cached value of each row's `key`, parsing (and caching) texts not seen yet."""
+        values = list(map(cache.get, map(key, rows)))
+        for at in _positions(values, None):
+            text = key(rows[at])
+            values[at] = cache.get(text) or new(text)
+        return values
+
+    # Cache fillers: each parses with the very function parse_claim uses, and caches the result.
+
+    def _new_term(self, name: str, cache: dict[str, int]) -> Callable[[str], int]:
+        stride, domain = self._strides[name]
+        parse = TERM_PARSERS[name]
+
+        def new(text: str) -> int:
+            try:
+                part = stride * domain.index(parse(self.policy, text))
+            except InputError:
+                part = _BAD
+            _put(cache, text, part)
+            return part
+
+        return new
+
+    def _new_delivered(self, text: str) -> tuple[int, str, str]:
+        try:
+            day = parse_delivered(text, self.today, self.dayfirst)
+            dates = deadlines(self.policy, day)
+            entry = (
+                day.toordinal(),
+                dates.return_by.isoformat(),
+                dates.report_damage_by.isoformat(),
+            )
+        except InputError:
+            entry = _BAD_DELIVERED
+        _put(self._delivered, text, entry)
+        return entry
+
+    def _new_requested(self, text: str) -> int:
+        try:
+            entry = parse_requested(text, self.today, self.dayfirst).toordinal()
+        except InputError:
+            entry = _BAD_REQUESTED
+        _put(self._requested, text, entry)
+        return entry
+
+    def _new_amounts(self, texts: tuple[str, ...]) -> str:
+        try:
+            price = parse_amount(texts[0], "price")
+            parse_amount(texts[1], "shipping")
+            entry = money_text(price) if price is not None else ""
+        except InputError:
+            entry = _BAD_AMOUNTS
+        _put(self._amounts, texts, entry)
+        return entry
+
+    def _decide(self, code: int, day: int) -> Decided:
         """What `assess` decides for the terms `code` stands for, `day` days after delivery."""
         policy = self.policy
         stride, reasons = self._strides["reason"]
@@ -252,55 +345,88 @@ class Evaluator:
         _put(self._decided, code + day, decided, _DECIDED_LIMIT)
         return decided
 
-    def _learn(self, row: list[str]) -> None:
-        """Parse every cell of `row` the caches lack, with the parsers `parse_claim` uses."""
-        policy, today, dayfirst = self.policy, self.today, self.dayfirst
-        for (name, position), cache in zip(self._term_cells, self._term_caches, strict=True):
-            text = row[position]
-            if text not in cache:
-                stride, domain = self._strides[name]
-                try:
-                    part = stride * domain.index(TERM_PARSERS[name](policy, text))
-                except InputError:
-                    part = _BAD
-                _put(cache, text, part)
-        delivered_text, requested_text = self._dates_key(row)
-        if delivered_text not in self._delivered:
-            try:
-                day = parse_delivered(delivered_text, today, dayfirst)
-                dates = deadlines(policy, day)
-                entry: Any = (
-                    day.toordinal(),
-                    dates.return_by.isoformat(),
-                    dates.report_damage_by.isoformat(),
-                )
-            except InputError:
-                entry = None
-            _put(self._delivered, delivered_text, entry)
-        if requested_text not in self._requested:
-            try:
-                entry = parse_requested(requested_text, today, dayfirst).toordinal()
-            except InputError:
-                entry = None
-            _put(self._requested, requested_text, entry)
-        amounts = self._amounts_key(row)
-        if amounts not in self._amounts:
-            try:
-                price = parse_amount(amounts[0], "price")
-                parse_amount(amounts[1], "shipping")
-                entry = money_text(price) if price is not None else ""
-            except InputError:
-                entry = None
-            _put(self._amounts, amounts, entry)
+
+_FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(at) for at in range(5))
 
 
-def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = _CACHE_LIMIT) -> None:
-    if len(cache) >= limit:
+def _positions(values: list[Any], wanted: object) -> list[int]:
+    """Where `wanted` occurs in `values`, found by list.index (C) rather than a Python loop."""
+    found: list[int] = []
+    at = -1
+    try:
+        while True:
+            at = values.index(wanted, at + 1)
+            found.append(at)
+    except ValueError:
+        return found
+
+
+def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = 0) -> None:
+    if len(cache) >= (limit or _CACHE_LIMIT):
         cache.clear()
     cache[key] = value
 
 
 Row = tuple[int, list[str]]  # (1-based line where the record starts, output record)
+Chunk = tuple[Sequence[int], list[list[str]]]  # the lines and output records of a run of rows
+_CHUNK = 1024
+
+
+def evaluate_chunks(
+    reader: Any,
+    evaluator: Evaluator,
+    summary: Summary,
+    progress: Callable[[int], None] | None = None,
+    spreadsheet_safe: bool = False,
+) -> Iterator[Chunk]:
+    """Evaluate every non-blank record of a `csv.reader`, in order, counting into `summary`.
+
+    Yields runs of output records: each is the input cells (padded to the header's width when
+    the record is short), the `RESULT_COLUMNS` cells, then any cells beyond the header's width.
+    Fully blank lines (the csv module gives them as empty records) are not claims and are
+    skipped; every other record gives exactly one output record. With `spreadsheet_safe`,
+    input cells a spreadsheet would run as formulas are neutralised (the result cells are
+    safe by construction: fixed words, digits, ISO dates, rule ids, and errors that start with
+    a column name).
+    """
+    width = evaluator.layout.width
+    counts = summary.counts
+    while True:
+        before = reader.line_num
+        records: list[list[str]] = list(islice(reader, _CHUNK))
+        if not records:
+            return
+        lines: Sequence[int]
+        extras: list[list[str]] | None = None
+        if reader.line_num - before == len(records) and set(map(len, records)) == {width}:
+            lines = range(before + 1, reader.line_num + 1)  # one line a record
+        else:
+            lines, records, extras = _regularise(records, before, width)
+            if not records:
+                continue
+        results = evaluator.evaluate_chunk(records)
+        if spreadsheet_safe:
+            _neutralise_records(records)
+            if extras:
+                extras = [neutralise(extra) for extra in extras]
+        deque(map(list.extend, records, results), maxlen=0)
+        if extras:
+            deque(map(list.extend, records, extras), maxlen=0)
+        tally = Counter(map(_FIRST, results))
+        errors = tally.pop("", 0)
+        for decision, count in tally.items():
+            counts[decision] += count
+        if errors:
+            summary.errors += errors
+            room = _MAX_ERROR_LINES - len(summary.error_lines)
+            if room > 0:
+                summary.error_lines += [
+                    line for line, cells in zip(lines, results, strict=True) if cells[7]
+                ][:room]
+        summary.rows += len(records)
+        if progress is not None:
+            progress(summary.rows)
+        yield lines, records
 
 
 def evaluate_rows(
@@ -310,99 +436,63 @@ def evaluate_rows(
     progress: Callable[[int], None] | None = None,
     spreadsheet_safe: bool = False,
 ) -> Iterator[Row]:
-    """Evaluate every non-blank record of a `csv.reader`, in order, counting into `summary`.
+    """`evaluate_chunks`, one (line, output record) at a time."""
+    for lines, records in evaluate_chunks(reader, evaluator, summary, progress, spreadsheet_safe):
+        yield from zip(lines, records, strict=True)
 
-    Yields the output record of each: the input cells (padded to the header's width when the
-    record is short), the `RESULT_COLUMNS` cells, then any cells beyond the header's width.
-    Fully blank lines (the csv module gives them as empty records) are not claims and are
-    skipped; every other record gives exactly one output record. With `spreadsheet_safe`,
-    input cells a spreadsheet would run as formulas are neutralised (the result cells are
-    safe by construction: fixed words, digits, ISO dates, rule ids, and errors that start with
-    a column name).
+
+def _regularise(
+    records: list[list[str]], before: int, width: int
+) -> tuple[list[int], list[list[str]], list[list[str]]]:
+    """Drop blank records, pad short ones, split off cells beyond `width`; find start lines.
+
+    A record spans one physical line plus one per line break inside its quoted cells.
     """
-    width = evaluator.layout.width
-    counts = summary.counts
-    lines = summary.error_lines
-    formula = _FORMULA.search if spreadsheet_safe else None
-    # The cache-hit path of Evaluator.evaluate, inlined with locals: at a million rows the
-    # attribute look-ups and the call cost more than the evaluation. A cell not cached yet, a
-    # bad cell or an unusual day goes through the evaluator's own methods.
-    evaluate, slow, decide = evaluator.evaluate, evaluator.slow, evaluator._decide
-    term_caches, terms_key, base = evaluator._term_caches, evaluator._terms_key, evaluator._base
-    dates_key, delivered_of, requested_of = (
-        evaluator._dates_key,
-        evaluator._delivered,
-        evaluator._requested,
-    )
-    amounts_key, amounts_of, decided_of = (
-        evaluator._amounts_key,
-        evaluator._amounts,
-        evaluator._decided,
-    )
-    start = reader.line_num + 1
-    rows = 0
-    try:
-        for cells in reader:
-            line = start
-            start = reader.line_num + 1
-            extra = None
-            if len(cells) != width:
-                if not cells:
-                    continue
-                if len(cells) > width:
-                    extra = cells[width:]
-                    del cells[width:]
-                else:
-                    cells += [""] * (width - len(cells))
-            try:
-                code = sum(map(getitem, term_caches, terms_key(cells)), base)
-                delivered_text, requested_text = dates_key(cells)
-                delivered = delivered_of[delivered_text]
-                day = requested_of[requested_text] - delivered[0]
-                price = amounts_of[amounts_key(cells)]
-            except KeyError:  # a cell text not seen yet (or not since a cache was emptied)
-                results = evaluate(cells)
-            except TypeError:  # a date that does not parse
-                results = slow(cells)
-            else:
-                if code < 0 or price is None or not 0 <= day < _DAYS:
-                    results = slow(cells)
-                else:
-                    decided = decided_of.get(code + day) or decide(code, day)
-                    results = (
-                        decided[0],
-                        decided[1],
-                        price if decided[4] else "",
-                        decided[2],
-                        delivered[1],
-                        delivered[2],
-                        decided[3],
-                        "",
-                    )
-            if results[7]:
-                summary.errors += 1
-                if len(lines) < _MAX_ERROR_LINES:
-                    lines.append(line)
-            else:
-                counts[results[0]] += 1
-            rows += 1
-            if formula is not None and (
-                cells[0].startswith(_FORMULA_START) or formula("\x1f".join(cells))
-            ):
-                cells[:] = neutralise(cells)
-            cells += results
-            if extra:
-                cells += neutralise(extra) if formula is not None else extra
-            if progress is not None and not rows & 0x3FF:
-                progress(rows)
-            yield line, cells
-    finally:
-        summary.rows = rows
+    lines: list[int] = []
+    kept: list[list[str]] = []
+    extras: list[list[str]] = []
+    line = before + 1
+    for cells in records:
+        start = line
+        line += 1 + sum(
+            cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+            for cell in cells
+            if "\n" in cell or "\r" in cell
+        )
+        if not cells:
+            continue
+        extra = cells[width:]
+        del cells[width:]
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        lines.append(start)
+        kept.append(cells)
+        extras.append(extra)
+    return lines, kept, extras
 
 
 def neutralise(cells: Iterable[str]) -> list[str]:
     """Cells a spreadsheet would run as a formula get a leading apostrophe; others unchanged."""
     return [("'" + cell) if cell.startswith(_FORMULA_START) else cell for cell in cells]
+
+
+def _neutralise_records(records: list[list[str]]) -> None:
+    """Neutralise, in place, the cells of `records` a spreadsheet would run as formulas.
+
+    One search over the whole run (every record `width` cells, each led by \x1f) finds the
+    cells that need it; counting the separators before a match says which record it is in.
+    """
+    text = "\x1f" + "\x1f".join(map("\x1f".join, records))
+    starts = [match.start() for match in _FORMULA.finditer(text)]
+    if not starts:
+        return
+    width = len(records[0])
+    if text.count("\x1f") != len(records) * width:  # a cell holds \x1f itself: go one by one
+        dirty: Iterable[int] = range(len(records))
+    else:
+        dirty = {text.count("\x1f", 0, start) // width for start in starts}
+    for at in dirty:
+        records[at][:] = neutralise(records[at])
 
 
 def split_record(record: list[str], width: int) -> tuple[list[str], list[str], list[str]]:

@@ -13,12 +13,13 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migems_cli.batch import RESULT_COLUMNS, Evaluator, Summary, evaluate_rows, read_layout
+from migems_cli.batch import RESULT_COLUMNS, Evaluator, Summary, evaluate_chunks, read_layout
 from migems_cli.claims import FIELDS, parse_claim
 from migems_cli.cli import main
 from migems_cli.errors import InputError
@@ -524,6 +525,15 @@ def batches(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
                 row.append(draw(GARBAGE))
             else:
                 row.append(draw(_cell(name)))
+        shape = draw(st.sampled_from(["whole"] * 6 + ["short", "long", "blank"]))
+        if shape == "short":  # cells after the claim id cut off
+            row = row[
+                : draw(st.integers(min_value=columns.index("claim_id") + 1, max_value=len(row)))
+            ]
+        elif shape == "long":
+            row += draw(st.lists(GARBAGE, min_size=1, max_size=3))
+        elif shape == "blank":
+            rows.append([])  # a blank line: not a claim, not an output row
         rows.append(row)
     return header, rows
 
@@ -536,7 +546,7 @@ def _reference(columns: list[str], row: list[str]) -> tuple[str, ...]:
     """What check's functions say for the row: parse_claim, then judge."""
     from migems_cli.rules import judge
 
-    values = {name.lower(): cell for name, cell in zip(columns, row, strict=True)}
+    values = {name.lower(): cell for name, cell in zip(columns, row, strict=False)}
     values = {name: value for name, value in values.items() if name in FIELDS}
     try:
         claim = parse_claim(POLICY, values, date.fromisoformat(TODAY))
@@ -555,9 +565,13 @@ def _reference(columns: list[str], row: list[str]) -> tuple[str, ...]:
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batches())
-def test_batch_matches_check_row_by_row_and_loses_nothing(case):
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches(), st.sampled_from([1, 3, 1024]), st.sampled_from([2, 8192]))
+def test_batch_matches_check_row_by_row_and_loses_nothing(case, chunk, cache_limit):
+    """Every row out once, in order, cells intact; results as parse_claim + judge give them.
+
+    Small chunks and caches make the property cross chunk boundaries and cache clearing.
+    """
     header, rows = case
     source = io.StringIO(newline="")
     csv.writer(source).writerows([header, *rows])
@@ -567,16 +581,53 @@ def test_batch_matches_check_row_by_row_and_loses_nothing(case):
     summary = Summary()
     evaluator = Evaluator(POLICY, date.fromisoformat(TODAY), False, layout)
     out = io.StringIO(newline="")
-    write_csv(evaluate_rows(reader, evaluator, summary, spreadsheet_safe=True), layout, out, ",")
+    with (
+        mock.patch("migems_cli.batch._CHUNK", chunk),
+        mock.patch("migems_cli.batch._CACHE_LIMIT", cache_limit),
+        mock.patch("migems_cli.batch._DECIDED_LIMIT", cache_limit),
+    ):
+        chunks = evaluate_chunks(reader, evaluator, summary, spreadsheet_safe=True)
+        write_csv(chunks, layout, out, ",")
     records = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
     width = len(header)
-    blank = [i for i, row in enumerate(rows) if row == [""]]  # a lone empty cell: a blank line
-    kept = [row for i, row in enumerate(rows) if i not in blank]
+    kept = [row for row in rows if row]
     assert len(records) == 1 + len(kept)
     assert summary.rows == len(kept)
     claim_at = [name.lower() for name in header].index("claim_id")
     for row, record in zip(kept, records[1:], strict=True):
+        padded = (row + [""] * width)[:width]
         assert record[claim_at] == row[claim_at]
-        assert record[:width] == [_spreadsheet_safe(cell) for cell in row]
-        assert tuple(record[width:]) == _reference(header, row)
-    assert summary.errors == sum(1 for record in records[1:] if record[-1])
+        assert record[:width] == [_spreadsheet_safe(cell) for cell in padded]
+        assert tuple(record[width : width + 8]) == _reference(header, padded)
+        assert record[width + 8 :] == [_spreadsheet_safe(cell) for cell in row[width:]]
+    assert summary.errors == sum(1 for record in records[1:] if record[width + 7])
+    assert summary.errors + sum(summary.counts.values()) == len(kept)
+
+
+def test_line_numbers_of_errors_across_chunks(monkeypatch):
+    """Blank lines, quoted line breaks and chunk edges: the summary names the right lines."""
+    monkeypatch.setattr("migems_cli.batch._CHUNK", 2)
+    text = (
+        "claim_id,delivered,note\n"  # line 1
+        "A,2026-01-03,ok\n"  # 2
+        "\n"  # 3
+        'B,bad,"two\nlines"\n'  # 4-5
+        "C,2026-01-03,ok\n"  # 6
+        "D,,ok\n"  # 7
+        'E,2026-01-03,"x\r\ny"\n'  # 8-9
+        "F,worse,ok\n"  # 10
+    )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    layout = read_layout(next(reader), "<test>")
+    summary = Summary()
+    evaluator = Evaluator(POLICY, date.fromisoformat(TODAY), False, layout)
+    lines = [
+        (line, record[0])
+        for chunk_lines, chunk in evaluate_chunks(reader, evaluator, summary)
+        for line, record in zip(chunk_lines, chunk, strict=True)
+    ]
+    assert lines == [(2, "A"), (4, "B"), (6, "C"), (7, "D"), (8, "E"), (10, "F")]
+    assert summary.error_lines == [4, 7, 10]
+    assert summary.text().startswith(
+        "6 rows: 3 eligible, 0 ineligible, 0 review, 3 errors (lines 4, 7, 10)"
+    )

@@ -101,7 +101,7 @@ def batch(
 
     Example: migems batch claims.csv --output checked.csv
     """
-    from migems_cli.batch import Evaluator, Summary, evaluate_rows, read_layout, reader_for
+    from migems_cli.batch import Evaluator, Summary, evaluate_chunks, read_layout, reader_for
 
     env = common(policy, today, json, dayfirst)
     separator = _delimiter(delimiter)
@@ -118,12 +118,12 @@ def batch(
             raise _unreadable(exc, source, encoding, reader.line_num + 1) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
         with _quiet_gc(), _progress(fmt, output, raw) as progress:
-            rows = evaluate_rows(
+            chunks = evaluate_chunks(
                 reader, evaluator, summary, progress, spreadsheet_safe=fmt is Format.csv
             )
             with _open_output(output, fmt) as out:
                 try:
-                    _write(fmt, rows, layout, out, separator)
+                    _write(fmt, chunks, layout, out, separator)
                 except (UnicodeDecodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, reader.line_num + 1) from None
     summary.seconds = time.perf_counter() - started
@@ -148,12 +148,14 @@ def _quiet_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _write(fmt: Format, rows: Iterator[Any], layout: Any, out: TextIO, separator: str) -> None:
+def _write(fmt: Format, chunks: Iterator[Any], layout: Any, out: TextIO, separator: str) -> None:
     if fmt is Format.csv:
         from migems_cli.render.batch_out import write_csv
 
-        write_csv(rows, layout, out, separator)
-    elif fmt is Format.jsonl:
+        write_csv(chunks, layout, out, separator)
+        return
+    rows = (row for lines, records in chunks for row in zip(lines, records, strict=True))
+    if fmt is Format.jsonl:
         from migems_cli.render.batch_out import write_jsonl
 
         write_jsonl(rows, layout, out)

@@ -5,22 +5,22 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from operator import itemgetter
 from typing import TextIO
 
-from migems_cli.batch import Layout, Row, json_record, neutralise
+from migems_cli.batch import Chunk, Layout, Row, json_record, neutralise
 
 
-def write_csv(rows: Iterator[Row], layout: Layout, out: TextIO, delimiter: str) -> None:
+def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: str) -> None:
     """The header (input names, then the result columns), then one record per row.
 
-    `rows` must come from `evaluate_rows(..., spreadsheet_safe=True)`.
+    `chunks` must come from `evaluate_chunks(..., spreadsheet_safe=True)`.
     """
     # RFC 4180 line ends: with "\n" alone the csv module would leave a cell holding a bare CR
     # unquoted, and readers would split the record there
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(neutralise(layout.output_header))
-    writer.writerows(map(itemgetter(1), rows))
+    for _, records in chunks:
+        writer.writerows(records)
 
 
 def write_jsonl(rows: Iterator[Row], layout: Layout, out: TextIO) -> None:
