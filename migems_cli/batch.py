@@ -135,11 +135,56 @@ def _getter(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...
 # decision is ever stored, and so do the markers of cells that do not parse.
 _SPAN = 1 << 23
 _BAD = -(1 << 62)  # a terms cell that does not parse: the key goes negative
-_BAD_DELIVERED = (1 << 40, "", "")  # a delivered cell that does not parse: the key goes negative
+_BAD_DELIVERED = (1 << 40, "", "", "")  # a delivered cell that does not parse: key < 0
 _BAD_REQUESTED = -(1 << 50)  # a requested cell that does not parse: the key goes negative
 _BAD_AMOUNTS = "\x00bad"  # a price or shipping cell that does not parse
-_SLOW = ("", "", "", "", False)  # placeholder decision of a row settled by Evaluator.slow
-Decided = tuple[str, str, str, str, bool]  # decision, remedy, payer, failed rules, refunds
+_SLOW = ("", "", "", "", False, "", "", "")  # placeholder decision of a row settled by `slow`
+# decision, remedy, payer, failed rules, refunds the price?, and this decision's three fragments of
+# a CSV record (see `Evaluated`)
+Decided = tuple[str, str, str, str, bool, str, str, str]
+Delivered = tuple[int, str, str, str]  # ordinal, return_by, report_damage_by, CSV fragment
+
+
+def quote(cell: str, delimiter: str) -> str:
+    """`cell` as the csv module's minimal quoting writes it (inside a record of several cells)."""
+    if delimiter in cell or '"' in cell or "\r" in cell or "\n" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+@dataclass(slots=True)
+class Evaluated:
+    """A chunk's results, as parts that both row tuples and CSV text are built from quickly.
+
+    The CSV result cells of row `at` are `decided[at][5] + amounts[at] * decided[at][4] +
+    decided[at][6] + delivered[at][3] + decided[at][7]` (a leading delimiter, the cells, the
+    line end), except for the rows in `slow`, whose result cells are given whole.
+    """
+
+    decided: list[Decided]
+    amounts: list[str]  # the refund text, if the decision refunds the price
+    delivered: list[Delivered]
+    slow: dict[int, tuple[str, ...]]
+
+    def results(self) -> list[tuple[str, ...]]:
+        """The `RESULT_COLUMNS` cells of each row."""
+        decided = self.decided
+        results = list(
+            zip(
+                map(_FIRST, decided),
+                map(_SECOND, decided),
+                map(mul, self.amounts, map(_FIFTH, decided)),  # the price text when refunded
+                map(_THIRD, decided),
+                map(_SECOND, self.delivered),
+                map(_THIRD, self.delivered),
+                map(_FOURTH, decided),
+                repeat("", len(decided)),
+                strict=True,
+            )
+        )
+        for at, cells in self.slow.items():
+            results[at] = cells
+        return results
 
 
 class Evaluator:
@@ -152,11 +197,14 @@ class Evaluator:
     worded exactly as `check` words it.
     """
 
-    def __init__(self, policy: Policy, today: date, dayfirst: bool, layout: Layout) -> None:
+    def __init__(
+        self, policy: Policy, today: date, dayfirst: bool, layout: Layout, delimiter: str = ","
+    ) -> None:
         self.policy = policy
         self.today = today
         self.dayfirst = dayfirst
         self.layout = layout
+        self.delimiter = delimiter  # of the CSV fragments kept with cached results
         index = layout.index
         self._fields = [(name, index[name]) for name in FIELDS if name in index]
         self._term_cells = [(name, index[name]) for name in TERM_PARSERS if name in index]
@@ -184,7 +232,7 @@ class Evaluator:
             stride *= len(domains[name])
         # cell text -> code part / parse (or a _BAD* marker); emptied at _CACHE_LIMIT
         self._term_caches: list[dict[str, int]] = [{} for _ in self._term_cells]
-        self._delivered: dict[str, tuple[int, str, str]] = {}  # (ordinal, return_by, report_by)
+        self._delivered: dict[str, Delivered] = {}
         self._requested: dict[str, int] = {}  # ordinal
         self._amounts: dict[tuple[str, ...], str] = {}  # (price, shipping) -> refund text
         self._decided: dict[int, Decided] = {}  # code + day
@@ -192,10 +240,10 @@ class Evaluator:
 
     def evaluate(self, row: list[str]) -> tuple[str, ...]:
         """The result cells for one row; never raises for bad cells."""
-        return self.evaluate_chunk([row])[0]
+        return self.evaluate_chunk([row]).results()[0]
 
-    def evaluate_chunk(self, rows: list[list[str]]) -> list[tuple[str, ...]]:
-        """The result cells for each row, in order; never raises for bad cells."""
+    def evaluate_chunk(self, rows: list[list[str]]) -> Evaluated:
+        """The results of each row, in order; never raises for bad cells."""
         count = len(rows)
         parts = [
             self._column(rows, at, cache, self._new_term(name, cache))
@@ -225,22 +273,7 @@ class Evaluator:
                 decided[at] = _SLOW
             else:
                 decided[at] = self._decide(code, day)
-        results = list(
-            zip(
-                map(_FIRST, decided),
-                map(_SECOND, decided),
-                map(mul, amounts, map(_FIFTH, decided)),  # the price text when refunded
-                map(_THIRD, decided),
-                map(_SECOND, delivered),
-                map(_THIRD, delivered),
-                map(_FOURTH, decided),
-                repeat("", count),
-                strict=True,
-            )
-        )
-        for at, cells in slow.items():
-            results[at] = cells
-        return results
+        return Evaluated(decided, amounts, delivered, slow)
 
     def slow(self, row: list[str]) -> tuple[str, ...]:
         """The reference path: `parse_claim` and `judge`, exactly as `check` runs them."""
@@ -292,15 +325,12 @@ class Evaluator:
 
         return new
 
-    def _new_delivered(self, text: str) -> tuple[int, str, str]:
+    def _new_delivered(self, text: str) -> Delivered:
         try:
             day = parse_delivered(text, self.today, self.dayfirst)
             dates = deadlines(self.policy, day)
-            entry = (
-                day.toordinal(),
-                dates.return_by.isoformat(),
-                dates.report_damage_by.isoformat(),
-            )
+            return_by, report_by = dates.return_by.isoformat(), dates.report_damage_by.isoformat()
+            entry = (day.toordinal(), return_by, report_by, return_by + self.delimiter + report_by)
         except InputError:
             entry = _BAD_DELIVERED
         _put(self._delivered, text, entry)
@@ -334,12 +364,18 @@ class Evaluator:
         if decided is None:
             terms = [domain[code // at % len(domain)] for at, domain in self._strides.values()]
             found = assess(policy, reason, band, *terms[1:])
+            payer = found.return_shipping_paid_by or ""
+            failed = ";".join(found.failed_rules)
+            d = self.delimiter
             decided = (
                 found.decision,
                 found.remedy,
-                found.return_shipping_paid_by or "",
-                ";".join(found.failed_rules),
+                payer,
+                failed,
                 found.refunds_price,
+                d + quote(found.decision, d) + d + quote(found.remedy, d) + d,  # refund follows
+                d + quote(payer, d) + d,  # the deadlines follow
+                d + quote(failed, d) + d + "\r\n",  # the error cell (empty), the line end
             )
             _put(self._by_band, (code, band), decided)
         _put(self._decided, code + day, decided, _DECIDED_LIMIT)
@@ -368,8 +404,25 @@ def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = 0) -> None:
 
 
 Row = tuple[int, list[str]]  # (1-based line where the record starts, output record)
-Chunk = tuple[Sequence[int], list[list[str]]]  # the lines and output records of a run of rows
 _CHUNK = 1024
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A run of evaluated records: start lines, input cells (padded), extra cells, results."""
+
+    lines: Sequence[int]
+    records: list[list[str]]
+    extras: list[list[str]] | None  # cells beyond the header's width, per record
+    evaluated: Evaluated
+
+    def rows(self) -> Iterator[Row]:
+        """(line, output record): the input cells, the result cells, the extra cells."""
+        records = self.records
+        deque(map(list.extend, records, self.evaluated.results()), maxlen=0)
+        if self.extras:
+            deque(map(list.extend, records, self.extras), maxlen=0)
+        return zip(self.lines, records, strict=True)
 
 
 def evaluate_chunks(
@@ -381,13 +434,12 @@ def evaluate_chunks(
 ) -> Iterator[Chunk]:
     """Evaluate every non-blank record of a `csv.reader`, in order, counting into `summary`.
 
-    Yields runs of output records: each is the input cells (padded to the header's width when
-    the record is short), the `RESULT_COLUMNS` cells, then any cells beyond the header's width.
     Fully blank lines (the csv module gives them as empty records) are not claims and are
-    skipped; every other record gives exactly one output record. With `spreadsheet_safe`,
-    input cells a spreadsheet would run as formulas are neutralised (the result cells are
-    safe by construction: fixed words, digits, ISO dates, rule ids, and errors that start with
-    a column name).
+    skipped; every other record gives exactly one output record. Short records are padded;
+    cells beyond the header's width are kept, to follow the result cells. With
+    `spreadsheet_safe`, input cells a spreadsheet would run as formulas are neutralised (the
+    result cells are safe by construction: fixed words, digits, ISO dates, rule ids, and errors
+    that start with a column name).
     """
     width = evaluator.layout.width
     counts = summary.counts
@@ -404,29 +456,26 @@ def evaluate_chunks(
             lines, records, extras = _regularise(records, before, width)
             if not records:
                 continue
-        results = evaluator.evaluate_chunk(records)
+        evaluated = evaluator.evaluate_chunk(records)
         if spreadsheet_safe:
             _neutralise_records(records)
             if extras:
                 extras = [neutralise(extra) for extra in extras]
-        deque(map(list.extend, records, results), maxlen=0)
-        if extras:
-            deque(map(list.extend, records, extras), maxlen=0)
-        tally = Counter(map(_FIRST, results))
-        errors = tally.pop("", 0)
+        tally = Counter(map(_FIRST, evaluated.decided))
+        tally.pop("", None)  # the rows settled by `slow`, counted below
         for decision, count in tally.items():
             counts[decision] += count
-        if errors:
-            summary.errors += errors
-            room = _MAX_ERROR_LINES - len(summary.error_lines)
-            if room > 0:
-                summary.error_lines += [
-                    line for line, cells in zip(lines, results, strict=True) if cells[7]
-                ][:room]
+        for at, cells in evaluated.slow.items():
+            if cells[7]:
+                summary.errors += 1
+                if len(summary.error_lines) < _MAX_ERROR_LINES:
+                    summary.error_lines.append(lines[at])
+            else:
+                counts[cells[0]] += 1
         summary.rows += len(records)
         if progress is not None:
             progress(summary.rows)
-        yield lines, records
+        yield Chunk(lines, records, extras, evaluated)
 
 
 def evaluate_rows(
@@ -437,8 +486,8 @@ def evaluate_rows(
     spreadsheet_safe: bool = False,
 ) -> Iterator[Row]:
     """`evaluate_chunks`, one (line, output record) at a time."""
-    for lines, records in evaluate_chunks(reader, evaluator, summary, progress, spreadsheet_safe):
-        yield from zip(lines, records, strict=True)
+    for chunk in evaluate_chunks(reader, evaluator, summary, progress, spreadsheet_safe):
+        yield from chunk.rows()
 
 
 def _regularise(

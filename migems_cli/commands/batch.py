@@ -116,7 +116,7 @@ def batch(
             layout = read_layout(_header(reader, source), source)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _unreadable(exc, source, encoding, reader.line_num + 1) from None
-        evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
+        evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout, separator)
         with _quiet_gc(), _progress(fmt, output, raw) as progress:
             chunks = evaluate_chunks(
                 reader, evaluator, summary, progress, spreadsheet_safe=fmt is Format.csv
@@ -154,7 +154,7 @@ def _write(fmt: Format, chunks: Iterator[Any], layout: Any, out: TextIO, separat
 
         write_csv(chunks, layout, out, separator)
         return
-    rows = (row for lines, records in chunks for row in zip(lines, records, strict=True))
+    rows = (row for chunk in chunks for row in chunk.rows())
     if fmt is Format.jsonl:
         from migems_cli.render.batch_out import write_jsonl
 
