@@ -94,7 +94,9 @@ def batch(
     refund_amount, return_shipping_paid_by, return_by, report_damage_by, failed_rules and
     error. A row that cannot be evaluated keeps its cells and gets an error naming the column
     and the value. Blank lines are skipped; short rows are padded, extra cells are kept after
-    the error column. A summary goes to stderr.
+    the error column. CSV output is RFC 4180 (CRLF line ends), and any cell a spreadsheet would
+    run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe; JSON Lines
+    keep cells as they are. A summary goes to stderr.
 
     Exit status: 0 every row evaluated, 1 some rows had errors (they are still written), 2 the
     file cannot be processed, 130 interrupted (no partial --output file is left).
