@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from migems_cli.cli import main
 from migems_cli.policy import Policy, bundled_policy_path
 from migems_cli.policy_load import load_policy
+from tests.helpers import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)
@@ -45,10 +45,6 @@ def run(
     monkeypatch.setenv("NO_COLOR", "1")
 
     def _run(*args: str) -> Result:
-        with pytest.raises(SystemExit) as exit_info:
-            main(list(args))
-        out, err = capsys.readouterr()
-        code = exit_info.value.code
-        return Result(code if isinstance(code, int) else 0, out, err)
+        return Result(*run_main(list(args), capsys))
 
     return _run

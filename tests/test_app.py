@@ -15,9 +15,11 @@ from typer import _click
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from migems_cli.cli import app
+from tests.helpers import modules_after
 
 ENV = {**os.environ, "MIGEMS_TODAY": "2026-11-26", "NO_COLOR": "1"}
 ENV.pop("MIGEMS_POLICY", None)
+HEAVY = ("rich", "dateutil", "holidays", "pydantic")
 
 
 def _commands() -> Iterator[tuple[str, _click.Command]]:
@@ -50,32 +52,15 @@ def test_every_command_and_option_has_help_and_an_example() -> None:
                 assert getattr(param, "help", None), f"{name} {param.name}"
 
 
-def _modules_after(args: list[str]) -> dict[str, object]:
-    code = (
-        "import sys, json\n"
-        "from migems_cli.cli import main\n"
-        "try:\n"
-        f"    main({args!r})\n"
-        "except SystemExit as e:\n"
-        "    code = e.code\n"
-        "mods = sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'dateutil', 'holidays', 'pydantic'))\n"
-        "sys.stderr.write(json.dumps({'code': code, 'mods': mods}))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=False
-    )
-    return json.loads(done.stderr.splitlines()[-1])
-
-
 def test_check_json_imports_no_rich_dateutil_or_holidays() -> None:
-    found = _modules_after(["check", "--delivered", "2026-11-03", "--json"])
-    assert found == {"code": 0, "mods": []}
+    found = modules_after(["check", "--delivered", "2026-11-03", "--json"], HEAVY, ENV)
+    assert (found.code, found.modules) == (0, [])
 
 
 def test_written_month_names_bring_in_dateutil_only_then() -> None:
-    found = _modules_after(["check", "--delivered", "Nov 3 2026", "--json"])
-    assert found["code"] == 0
-    assert {m.split(".")[0] for m in found["mods"]} == {"dateutil"}  # type: ignore[union-attr]
+    found = modules_after(["check", "--delivered", "Nov 3 2026", "--json"], HEAVY, ENV)
+    assert found.code == 0
+    assert {m.split(".")[0] for m in found.modules} == {"dateutil"}
 
 
 def _migems() -> str:

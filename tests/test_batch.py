@@ -27,6 +27,7 @@ from migems_cli.money import money_text
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
 from migems_cli.render.batch_out import write_csv
+from tests.helpers import modules_after
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 TODAY = "2026-01-31"
@@ -469,17 +470,8 @@ def test_help_documents_json_and_ends_with_an_example(capsys):
 
 def test_csv_path_does_not_import_rich(tmp_path):
     source = FIXTURES / "excel_bom_crlf.csv"
-    code = (
-        "import sys\n"
-        "from migems_cli.cli import main\n"
-        "try:\n"
-        f"    main(['batch', {str(source)!r}, '--format', 'csv', '--today', {TODAY!r}])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('rich' in sys.modules, file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.stderr.strip().splitlines()[-1] == "False"
+    found = modules_after(["batch", str(source), "--format", "csv", "--today", TODAY], ("rich",))
+    assert found.modules == []
 
 
 # --- properties: the same answer as check, and never a row lost -----------------------------

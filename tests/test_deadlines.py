@@ -4,20 +4,19 @@ destinations, the JSON contract and bad inputs."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 
 import pytest
 from typer.testing import CliRunner
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.cli import app, main
+from migems_cli.cli import app
 from migems_cli.errors import InputError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
 from migems_cli.rules import deadlines as return_deadlines
 from migems_cli.schedule import order_deadlines
+from tests.helpers import modules_after, run_main
 
 POLICY = load_policy(bundled_policy_path())
 CALENDAR = BusinessCalendar("US")
@@ -26,13 +25,7 @@ SHIPPING_IDS = ["ships_from", "ships_by", "arrives_from", "arrives_by"]
 RETURN_IDS = ["return_by", "report_damage_by", "damage_review_until"]
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    assert isinstance(code, int)
-    return code, out, err
+run = run_main
 
 
 def dates_of(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
@@ -214,18 +207,12 @@ def test_human_table_marks_passed_today_and_future_at_60_columns():
 
 
 def test_delivered_only_needs_no_holiday_calendar_and_json_no_rich():
-    code = (
-        "import sys\n"
-        "from migems_cli.cli import main\n"
-        "try:\n"
-        "    main(['deadlines', '--delivered', '2026-11-20', '--today', '2026-11-26', '--json'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in ('rich', 'holidays') if m in sys.modules), file=sys.stderr)\n"
+    found = modules_after(
+        ["deadlines", "--delivered", "2026-11-20", "--today", "2026-11-26", "--json"],
+        ("rich", "holidays"),
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stderr.strip() == "[]"
-    assert json.loads(done.stdout)["deadlines"][0]["id"] == "return_by"
+    assert found.modules == []
+    assert json.loads(found.out)["deadlines"][0]["id"] == "return_by"
 
 
 def test_help_shows_an_example():

@@ -13,11 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.cli import app, main
+from migems_cli.cli import app
 from migems_cli.errors import InputError, PolicyError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy, parse_policy
 from migems_cli.schedule import DUE, OVERDUE, PENDING, refund_schedule
+from tests.helpers import run_main
 
 POLICY = load_policy(bundled_policy_path())
 CALENDAR = BusinessCalendar("US")
@@ -35,13 +36,7 @@ REFUND_KEYS = {
 }
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    assert isinstance(code, int)
-    return code, out, err
+run = run_main
 
 
 # (received, 5th business day after, 10th business day after), counted by hand on a 2026-27

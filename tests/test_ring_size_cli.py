@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
 from migems_cli.render.ring_rich import render, render_how
 from migems_cli.ring_sizes import Chart, build_chart, lookup, measure
+from tests.helpers import modules_after
 
 GOLDEN = Path(__file__).parent / "golden"
 RINGS = load_policy(bundled_policy_path()).ring_sizes
@@ -174,20 +173,10 @@ def test_ring_size_is_in_the_sizing_panel() -> None:
 
 
 def test_json_path_never_imports_rich() -> None:
-    code = (
-        "import sys\n"
-        "from migems_cli.cli import main\n"
-        "try:\n"
-        "    main(['ring-size', '--circumference', '54.4', '--how', '--json'])\n"
-        "except SystemExit as exit:\n"
-        "    assert exit.code == 0, exit.code\n"
-        "print(sorted(m for m in sys.modules if m == 'rich' or m.startswith('rich.')), file=sys.stderr)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert json.loads(done.stdout)["match"]["us"] == 7.0
-    assert done.stderr.strip() == "[]"
+    found = modules_after(["ring-size", "--circumference", "54.4", "--how", "--json"], ("rich",))
+    assert found.code == 0
+    assert json.loads(found.out)["match"]["us"] == 7.0
+    assert found.modules == []
 
 
 # Golden tables: rendered by a fixed-width console with colour off.

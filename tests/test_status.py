@@ -10,23 +10,18 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from migems_cli.cli import app, main
+from migems_cli.cli import app
 from migems_cli.errors import InputError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
 from migems_cli.statuses import status_info
+from tests.helpers import modules_after, run_main
 
 POLICY = load_policy(bundled_policy_path())
 BASE_KEYS = {"name", "meaning", "typical_duration", "customer_advice", "countries"}
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    assert isinstance(code, int)
-    return code, out, err
+run = run_main
 
 
 def statuses(args: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
@@ -145,19 +140,10 @@ def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
 
 
 def test_json_status_imports_neither_rich_nor_holidays_nor_dateutil():
-    code = (
-        "import sys\n"
-        "from migems_cli.cli import main\n"
-        "try:\n"
-        "    main(['status', 'processing', '--json', '--today', '2026-11-26'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = ('rich', 'holidays', 'dateutil', 'migems_cli.rules', 'migems_cli.schedule')\n"
-        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stderr.strip() == "[]"
-    assert json.loads(done.stdout)["statuses"][0]["name"] == "Processing"
+    heavy = ("rich", "holidays", "dateutil", "migems_cli.rules", "migems_cli.schedule")
+    found = modules_after(["status", "processing", "--json", "--today", "2026-11-26"], heavy)
+    assert found.modules == []
+    assert json.loads(found.out)["statuses"][0]["name"] == "Processing"
 
 
 def test_installed_console_script_runs():
