@@ -40,6 +40,18 @@ DayfirstOption = Annotated[
     bool,
     typer.Option("--dayfirst", help="Read slashed dates as DD/MM/YYYY instead of MM/DD/YYYY."),
 ]
+PriceOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Price paid for the item, like 120.00.", metavar="AMOUNT", show_default=False
+    ),
+]
+ShippingOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Shipping the customer paid (never refunded).", metavar="AMOUNT", show_default=False
+    ),
+]
 
 
 class Common:

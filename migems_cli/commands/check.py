@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from migems_cli.options import Common, DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    Common,
+    DayfirstOption,
+    JsonOption,
+    PolicyOption,
+    PriceOption,
+    ShippingOption,
+    TodayOption,
+    common,
+)
 
 if TYPE_CHECKING:
     from migems_cli.policy import Policy
@@ -84,20 +93,8 @@ def check(
     photos: Annotated[
         bool, typer.Option("--photos", help="The customer sent photos of the damage or defect.")
     ] = False,
-    price: Annotated[
-        str | None,
-        typer.Option(
-            help="Price paid for the item, like 120.00.", metavar="AMOUNT", show_default=False
-        ),
-    ] = None,
-    shipping: Annotated[
-        str | None,
-        typer.Option(
-            help="Shipping the customer paid (never refunded).",
-            metavar="AMOUNT",
-            show_default=False,
-        ),
-    ] = None,
+    price: PriceOption = None,
+    shipping: ShippingOption = None,
     policy: PolicyOption = None,
     today: TodayOption = None,
     json: JsonOption = False,

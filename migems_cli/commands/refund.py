@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    DayfirstOption,
+    JsonOption,
+    PolicyOption,
+    PriceOption,
+    ShippingOption,
+    TodayOption,
+    common,
+)
 
 
 def refund(
@@ -16,13 +24,8 @@ def refund(
             help="Day the supplier received the returned item (required).", show_default=False
         ),
     ],
-    price: Annotated[
-        str | None, typer.Option(help="Price paid for the item, like 120.00.", show_default=False)
-    ] = None,
-    shipping: Annotated[
-        str | None,
-        typer.Option(help="Shipping the customer paid (never refunded).", show_default=False),
-    ] = None,
+    price: PriceOption = None,
+    shipping: ShippingOption = None,
     policy: PolicyOption = None,
     today: TodayOption = None,
     json: JsonOption = False,
