@@ -62,10 +62,7 @@ class Judgement(NamedTuple):
     deadlines: Deadlines
     days_left: int
     results: tuple[RuleResult, ...]
-
-    @property
-    def failed_rules(self) -> tuple[str, ...]:
-        return tuple(r.id for r in self.results if r.outcome == FAIL)
+    failed_rules: tuple[str, ...]
 
 
 class RuleOutcome(NamedTuple):
@@ -132,11 +129,8 @@ def assess(
     add = results.append
     defect = reason.path == "defect"
     if not defect:
-        add(
-            RuleResult(
-                "return-window", PASS if band <= _IN_RETURN else FAIL, _key(band, _IN_RETURN)
-            )
-        )
+        within = PASS if band <= _IN_RETURN else FAIL
+        add(RuleResult("return-window", within, within))
         ok = condition in policy.accepted_conditions
         add(RuleResult("condition", PASS if ok else FAIL, PASS if ok else FAIL))
         add(RuleResult("packaging", PASS if packaging else FAIL, PASS if packaging else FAIL))
@@ -195,10 +189,6 @@ def window_band(policy: Policy, reason: Reason, day: int) -> int:
     return _IN_RETURN if day <= policy.return_window_days else _LATE
 
 
-def _key(band: int, limit: int) -> str:
-    return PASS if band <= limit else FAIL
-
-
 def judge(policy: Policy, claim: Claim) -> Judgement:
     """Decide a claim: decision, remedy, refund amount, who pays return shipping, deadlines."""
     reason = claim.reason
@@ -225,6 +215,7 @@ def judge(policy: Policy, claim: Claim) -> Judgement:
         deadlines=dates,
         days_left=(governing - claim.requested).days,
         results=found.results,
+        failed_rules=found.failed_rules,
     )
 
 
