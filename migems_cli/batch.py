@@ -9,13 +9,11 @@ caches). A row the caches cannot settle goes through `parse_claim` and `judge` t
 
 from __future__ import annotations
 
-import csv
-import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice, repeat
+from itertools import repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any
 
@@ -30,6 +28,7 @@ from migems_cli.claims import (
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import Policy
+from migems_cli.records import RecordReader
 from migems_cli.rules import assess, deadlines, judge, window_band
 
 RESULT_COLUMNS = (
@@ -48,10 +47,7 @@ DECISIONS = ("eligible", "ineligible", "review")
 # reaches this size: memory stays flat and the common values come straight back.
 _CACHE_LIMIT = 1 << 13
 _DECIDED_LIMIT = 1 << 17  # (terms, day) pairs; values are shared tuples: ~80 B an entry
-# a cell that starts like a formula, in cells joined and led by \x1f (a "^|" alternation would
-# make the search several times slower)
-_FORMULA = re.compile(r"\x1f[=+\-@\t\r]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,9 +258,9 @@ class Evaluator:
         decided: list[Any] = list(map(self._decided.get, map(add, codes, days)))
         # Rows to settle one by one: a combination not decided yet, or a bad cell (whose key is
         # never stored), or an amount that does not parse. Found with C-level scans.
-        special = _positions(decided, None)
+        special = positions(decided, None)
         if _BAD_AMOUNTS in amounts:
-            special = sorted(set(special) | set(_positions(amounts, _BAD_AMOUNTS)))
+            special = sorted(set(special) | set(positions(amounts, _BAD_AMOUNTS)))
         slow: dict[int, tuple[str, ...]] = {}
         for at in special:
             code, day = codes[at], days[at]
@@ -304,7 +300,7 @@ class Evaluator:
     ) -> list[Any]:
         """The cached value of each row's `key`, parsing (and caching) texts not seen yet."""
         values = list(map(cache.get, map(key, rows)))
-        for at in _positions(values, None):
+        for at in positions(values, None):
             text = key(rows[at])
             values[at] = cache.get(text) or new(text)
         return values
@@ -385,7 +381,7 @@ class Evaluator:
 _FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(at) for at in range(5))
 
 
-def _positions(values: list[Any], wanted: object) -> list[int]:
+def positions(values: list[Any], wanted: object) -> list[int]:
     """Where `wanted` occurs in `values`, found by list.index (C) rather than a Python loop."""
     found: list[int] = []
     at = -1
@@ -409,12 +405,14 @@ _CHUNK = 1024
 
 @dataclass(slots=True)
 class Chunk:
-    """A run of evaluated records: start lines, input cells (padded), extra cells, results."""
+    """A run of evaluated records: start lines, input cells (padded), extra cells, results,
+    and the input lines themselves when every record is one line as wide as the header."""
 
     lines: Sequence[int]
     records: list[list[str]]
     extras: list[list[str]] | None  # cells beyond the header's width, per record
     evaluated: Evaluated
+    text: list[str] | None = None  # the input line of each record, when each is one line
 
     def rows(self) -> Iterator[Row]:
         """(line, output record): the input cells, the result cells, the extra cells."""
@@ -426,41 +424,30 @@ class Chunk:
 
 
 def evaluate_chunks(
-    reader: Any,
+    source: RecordReader,
     evaluator: Evaluator,
     summary: Summary,
     progress: Callable[[int], None] | None = None,
-    spreadsheet_safe: bool = False,
 ) -> Iterator[Chunk]:
-    """Evaluate every non-blank record of a `csv.reader`, in order, counting into `summary`.
+    """Evaluate every non-blank record after the header, in order, counting into `summary`.
 
     Fully blank lines (the csv module gives them as empty records) are not claims and are
     skipped; every other record gives exactly one output record. Short records are padded;
-    cells beyond the header's width are kept, to follow the result cells. With
-    `spreadsheet_safe`, input cells a spreadsheet would run as formulas are neutralised (the
-    result cells are safe by construction: fixed words, digits, ISO dates, rule ids, and errors
-    that start with a column name).
+    cells beyond the header's width are kept, to follow the result cells.
     """
     width = evaluator.layout.width
     counts = summary.counts
-    while True:
-        before = reader.line_num
-        records: list[list[str]] = list(islice(reader, _CHUNK))
-        if not records:
-            return
-        lines: Sequence[int]
+    for raw in source.chunks(_CHUNK):
+        records = raw.records
+        starts = raw.starts
+        lines = raw.lines
         extras: list[list[str]] | None = None
-        if reader.line_num - before == len(records) and set(map(len, records)) == {width}:
-            lines = range(before + 1, reader.line_num + 1)  # one line a record
-        else:
-            lines, records, extras = _regularise(records, before, width)
+        if set(map(len, records)) != {width}:
+            starts, records, extras = _regularise(raw.starts, records, width)
+            lines = None
             if not records:
                 continue
         evaluated = evaluator.evaluate_chunk(records)
-        if spreadsheet_safe:
-            _neutralise_records(records)
-            if extras:
-                extras = [neutralise(extra) for extra in extras]
         tally = Counter(map(_FIRST, evaluated.decided))
         tally.pop("", None)  # the rows settled by `slow`, counted below
         for decision, count in tally.items():
@@ -469,45 +456,34 @@ def evaluate_chunks(
             if cells[7]:
                 summary.errors += 1
                 if len(summary.error_lines) < _MAX_ERROR_LINES:
-                    summary.error_lines.append(lines[at])
+                    summary.error_lines.append(starts[at])
             else:
                 counts[cells[0]] += 1
         summary.rows += len(records)
         if progress is not None:
             progress(summary.rows)
-        yield Chunk(lines, records, extras, evaluated)
+        yield Chunk(starts, records, extras, evaluated, lines)
 
 
 def evaluate_rows(
-    reader: Any,
+    source: RecordReader,
     evaluator: Evaluator,
     summary: Summary,
     progress: Callable[[int], None] | None = None,
-    spreadsheet_safe: bool = False,
 ) -> Iterator[Row]:
     """`evaluate_chunks`, one (line, output record) at a time."""
-    for chunk in evaluate_chunks(reader, evaluator, summary, progress, spreadsheet_safe):
+    for chunk in evaluate_chunks(source, evaluator, summary, progress):
         yield from chunk.rows()
 
 
 def _regularise(
-    records: list[list[str]], before: int, width: int
+    starts: Sequence[int], records: list[list[str]], width: int
 ) -> tuple[list[int], list[list[str]], list[list[str]]]:
-    """Drop blank records, pad short ones, split off cells beyond `width`; find start lines.
-
-    A record spans one physical line plus one per line break inside its quoted cells.
-    """
+    """Drop blank records, pad short ones, split off cells beyond `width`, with start lines."""
     lines: list[int] = []
     kept: list[list[str]] = []
     extras: list[list[str]] = []
-    line = before + 1
-    for cells in records:
-        start = line
-        line += 1 + sum(
-            cell.count("\n") + cell.count("\r") - cell.count("\r\n")
-            for cell in cells
-            if "\n" in cell or "\r" in cell
-        )
+    for start, cells in zip(starts, records, strict=True):
         if not cells:
             continue
         extra = cells[width:]
@@ -522,26 +498,7 @@ def _regularise(
 
 def neutralise(cells: Iterable[str]) -> list[str]:
     """Cells a spreadsheet would run as a formula get a leading apostrophe; others unchanged."""
-    return [("'" + cell) if cell.startswith(_FORMULA_START) else cell for cell in cells]
-
-
-def _neutralise_records(records: list[list[str]]) -> None:
-    """Neutralise, in place, the cells of `records` a spreadsheet would run as formulas.
-
-    One search over the whole run (every record `width` cells, each led by \x1f) finds the
-    cells that need it; counting the separators before a match says which record it is in.
-    """
-    text = "\x1f" + "\x1f".join(map("\x1f".join, records))
-    starts = [match.start() for match in _FORMULA.finditer(text)]
-    if not starts:
-        return
-    width = len(records[0])
-    if text.count("\x1f") != len(records) * width:  # a cell holds \x1f itself: go one by one
-        dirty: Iterable[int] = range(len(records))
-    else:
-        dirty = {text.count("\x1f", 0, start) // width for start in starts}
-    for at in dirty:
-        records[at][:] = neutralise(records[at])
+    return [("'" + cell) if cell.startswith(FORMULA_START) else cell for cell in cells]
 
 
 def split_record(record: list[str], width: int) -> tuple[list[str], list[str], list[str]]:
@@ -571,8 +528,3 @@ def _named(header: tuple[str, ...], cells: list[str]) -> dict[str, str]:
             key = f"{name}_{n}"
         named[key] = value
     return named
-
-
-def reader_for(stream: Iterable[str], delimiter: str) -> Any:
-    """A csv reader as `check`'s users export: standard quoting, the given delimiter."""
-    return csv.reader(stream, delimiter=delimiter, strict=False)

@@ -26,6 +26,7 @@ from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
+from migems_cli.records import RecordReader
 from migems_cli.render.batch_out import write_csv
 from tests.helpers import modules_after
 
@@ -563,18 +564,30 @@ def _reference(columns: list[str], row: list[str]) -> tuple[str, ...]:
     st.sampled_from([1, 3, 1024]),
     st.sampled_from([2, 8192]),
     st.sampled_from([",", ";", "\t"]),
+    st.data(),
 )
-def test_batch_matches_check_row_by_row_and_loses_nothing(case, chunk, cache_limit, delimiter):
+def test_batch_matches_check_row_by_row_and_loses_nothing(
+    case, chunk, cache_limit, delimiter, data
+):
     """Every row out once, in order, cells intact; results as parse_claim + judge give them.
 
-    Small chunks and caches make the property cross chunk boundaries and cache clearing.
+    The input is written as exports do it: minimal quoting or every cell quoted, LF or CRLF,
+    row by row. The output must be exactly what the csv writer makes of the neutralised input
+    cells, the reference results and the extra cells. Small chunks and caches make the property
+    cross chunk boundaries and cache clearing.
     """
     header, rows = case
     source = io.StringIO(newline="")
-    csv.writer(source, delimiter=delimiter).writerows([header, *rows])
+    csv.writer(source, delimiter=delimiter).writerow(header)
+    for row in rows:
+        line = io.StringIO(newline="")
+        quoting = data.draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+        csv.writer(line, delimiter=delimiter, quoting=quoting).writerow(row)
+        ending = data.draw(st.sampled_from(["\n", "\r\n"]))  # written as \r\n, to quote any \r
+        source.write(line.getvalue().removesuffix("\r\n") + ending)
     source.seek(0)
-    reader = csv.reader(source, delimiter=delimiter)
-    layout = read_layout(next(reader), "<test>")
+    records = RecordReader(source, delimiter)
+    layout = read_layout(records.header() or [], "<test>")
     summary = Summary()
     evaluator = Evaluator(POLICY, date.fromisoformat(TODAY), False, layout, delimiter)
     out = io.StringIO(newline="")
@@ -583,21 +596,31 @@ def test_batch_matches_check_row_by_row_and_loses_nothing(case, chunk, cache_lim
         mock.patch("migems_cli.batch._CACHE_LIMIT", cache_limit),
         mock.patch("migems_cli.batch._DECIDED_LIMIT", cache_limit),
     ):
-        chunks = evaluate_chunks(reader, evaluator, summary, spreadsheet_safe=True)
-        write_csv(chunks, layout, out, delimiter)
-    records = list(csv.reader(io.StringIO(out.getvalue(), newline=""), delimiter=delimiter))
+        write_csv(evaluate_chunks(records, evaluator, summary), layout, out, delimiter)
+    written = list(csv.reader(io.StringIO(out.getvalue(), newline=""), delimiter=delimiter))
     width = len(header)
     kept = [row for row in rows if row]
-    assert len(records) == 1 + len(kept)
+    assert len(written) == 1 + len(kept)
     assert summary.rows == len(kept)
     claim_at = [name.lower() for name in header].index("claim_id")
-    for row, record in zip(kept, records[1:], strict=True):
+    expected = io.StringIO(newline="")
+    reference = csv.writer(expected, delimiter=delimiter, lineterminator="\r\n")
+    reference.writerow([_spreadsheet_safe(name) for name in [*header, *RESULT_COLUMNS]])
+    for row, record in zip(kept, written[1:], strict=True):
         padded = (row + [""] * width)[:width]
         assert record[claim_at] == row[claim_at]
         assert record[:width] == [_spreadsheet_safe(cell) for cell in padded]
         assert tuple(record[width : width + 8]) == _reference(header, padded)
         assert record[width + 8 :] == [_spreadsheet_safe(cell) for cell in row[width:]]
-    assert summary.errors == sum(1 for record in records[1:] if record[width + 7])
+        reference.writerow(
+            [
+                *(_spreadsheet_safe(cell) for cell in padded),
+                *_reference(header, padded),
+                *(_spreadsheet_safe(cell) for cell in row[width:]),
+            ]
+        )
+    assert out.getvalue() == expected.getvalue()
+    assert summary.errors == sum(1 for record in written[1:] if record[width + 7])
     assert summary.errors + sum(summary.counts.values()) == len(kept)
 
 
@@ -614,13 +637,13 @@ def test_line_numbers_of_errors_across_chunks(monkeypatch):
         'E,2026-01-03,"x\r\ny"\n'  # 8-9
         "F,worse,ok\n"  # 10
     )
-    reader = csv.reader(io.StringIO(text, newline=""))
-    layout = read_layout(next(reader), "<test>")
+    records = RecordReader(io.StringIO(text, newline=""), ",")
+    layout = read_layout(records.header() or [], "<test>")
     summary = Summary()
     evaluator = Evaluator(POLICY, date.fromisoformat(TODAY), False, layout)
     lines = [
         (line, record[0])
-        for chunk in evaluate_chunks(reader, evaluator, summary)
+        for chunk in evaluate_chunks(records, evaluator, summary)
         for line, record in chunk.rows()
     ]
     assert lines == [(2, "A"), (4, "B"), (6, "C"), (7, "D"), (8, "E"), (10, "F")]

@@ -15,12 +15,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Any, TextIO
+from typing import IO, TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from migems_cli.errors import InputError
 from migems_cli.options import DayfirstOption, PolicyOption, TodayOption, common
+
+if TYPE_CHECKING:
+    from migems_cli.records import RecordReader
 
 
 class Format(str, Enum):
@@ -103,7 +106,8 @@ def batch(
 
     Example: migems batch claims.csv --output checked.csv
     """
-    from migems_cli.batch import Evaluator, Summary, evaluate_chunks, read_layout, reader_for
+    from migems_cli.batch import Evaluator, Summary, evaluate_chunks, read_layout
+    from migems_cli.records import RecordReader
 
     env = common(policy, today, json, dayfirst)
     separator = _delimiter(delimiter)
@@ -113,21 +117,19 @@ def batch(
     started = time.perf_counter()
     summary = Summary()
     with _open_input(file, encoding) as (stream, raw):
-        reader = reader_for(stream, separator)
+        records = RecordReader(stream, separator)
         try:
-            layout = read_layout(_header(reader, source), source)
+            layout = read_layout(_header(records, source), source)
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise _unreadable(exc, source, encoding, reader.line_num + 1) from None
+            raise _unreadable(exc, source, encoding, records.line_num + 1) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout, separator)
         with _quiet_gc(), _progress(fmt, output, raw) as progress:
-            chunks = evaluate_chunks(
-                reader, evaluator, summary, progress, spreadsheet_safe=fmt is Format.csv
-            )
+            chunks = evaluate_chunks(records, evaluator, summary, progress)
             with _open_output(output, fmt) as out:
                 try:
                     _write(fmt, chunks, layout, out, separator)
                 except (UnicodeDecodeError, csv.Error) as exc:
-                    raise _unreadable(exc, source, encoding, reader.line_num + 1) from None
+                    raise _unreadable(exc, source, encoding, records.line_num + 1) from None
     summary.seconds = time.perf_counter() - started
     print(f"migems batch: {summary.text()}", file=sys.stderr)
     return 1 if summary.errors else 0
@@ -195,11 +197,11 @@ def _format(chosen: Format | None, json: bool, output: Path | None) -> Format:
     return Format.table if output is None and sys.stdout.isatty() else Format.csv
 
 
-def _header(reader: Iterator[list[str]], source: str) -> list[str]:
-    for row in reader:
-        if row:  # blank lines before the header are not a header
-            return row
-    raise InputError("FILE", source, "is empty: a header row is required")
+def _header(records: RecordReader, source: str) -> list[str]:
+    header = records.header()  # blank lines before the header are not a header
+    if header is None:
+        raise InputError("FILE", source, "is empty: a header row is required")
+    return header
 
 
 def _unreadable(exc: Exception, source: str, encoding: str, line: int) -> InputError:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from bisect import bisect_right
 from collections.abc import Iterator
-from operator import add, itemgetter, mul
+from itertools import accumulate, chain, repeat
+from operator import add, contains, itemgetter, mul
 from typing import Any, TextIO
 
-from migems_cli.batch import Chunk, Layout, Row, json_record, neutralise
+from migems_cli.batch import FORMULA_START, Chunk, Layout, Row, json_record, neutralise, positions
 
 _HEAD, _MIDDLE, _TAIL, _REFUNDS, _DATES = (
     itemgetter(5),
@@ -31,49 +34,115 @@ class _Lines:
 def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: str) -> None:
     """The header (input names, then the result columns), then one record per row.
 
-    `chunks` must come from `evaluate_chunks(..., spreadsheet_safe=True)` with an `Evaluator`
-    made for `delimiter`. The csv writer formats the input cells; the result cells are joined
-    from fragments cached with each decision and delivery date (see `Evaluated`), which halves
-    the cost of writing them. RFC 4180 line ends: with "\\n" alone the csv module would leave a
-    cell holding a bare CR unquoted, and readers would split the record there.
+    `chunks` must come from an `Evaluator` made for `delimiter`. The input cells of a record
+    read from one line with no quote in it are that line's own text (the csv writer would give
+    the very same), unless a cell starts like a formula; other records are formatted by the csv
+    writer, their formula cells neutralised. The result cells are joined from fragments cached
+    with each decision and delivery date (see `Evaluated`). RFC 4180 line ends: with "\\n"
+    alone the csv module would leave a cell holding a bare CR unquoted, and readers would split
+    the record there.
     """
     csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow(
         neutralise(layout.output_header)
     )
     sink = _Lines()
     formatter = csv.writer(sink, delimiter=delimiter, lineterminator="\r\n")
+    # a cell after the first that starts like a formula, in lines without quotes
+    formula = re.compile(
+        re.escape(delimiter)
+        + "["
+        + "".join(re.escape(c) for c in FORMULA_START if c not in (delimiter, "\r"))
+        + "]"
+    )
     for chunk in chunks:
-        sink.lines.clear()
-        formatter.writerows(chunk.records)
+        inputs = _inputs(chunk, formatter, sink, formula)
         evaluated = chunk.evaluated
         decided = evaluated.decided
-        results = list(
-            map(
-                add,
-                map(
-                    add,
-                    map(
-                        add,
-                        map(
-                            add,
-                            map(_HEAD, decided),
-                            map(mul, evaluated.amounts, map(_REFUNDS, decided)),
-                        ),
+        delivered = evaluated.delivered
+        whole = {at: list(cells) for at, cells in evaluated.slow.items()}
+        if chunk.extras and any(chunk.extras):
+            results = evaluated.results()
+            whole.update(
+                (at, [*results[at], *neutralise(extra)])
+                for at, extra in enumerate(chunk.extras)
+                if extra
+            )
+        if whole:  # these rows' result (and extra) cells are formatted whole, after the input
+            decided, delivered = list(decided), list(delivered)
+            for at, cells in whole.items():
+                inputs[at] += _cells(formatter, sink, cells, delimiter)
+                decided[at], delivered[at] = _NOTHING, _NO_DATES
+        # each row: input cells, then the result cells from the fragments (see `Evaluated`)
+        out.write(
+            "".join(
+                chain.from_iterable(
+                    zip(
+                        inputs,
+                        map(_HEAD, decided),
+                        map(mul, evaluated.amounts, map(_REFUNDS, decided)),
                         map(_MIDDLE, decided),
-                    ),
-                    map(_DATES, evaluated.delivered),
-                ),
-                map(_TAIL, decided),
+                        map(_DATES, delivered),
+                        map(_TAIL, decided),
+                        strict=True,
+                    )
+                )
             )
         )
-        for at, cells in evaluated.slow.items():
-            results[at] = _cells(formatter, sink, cells, delimiter)
-        if chunk.extras:
-            for at, extra in enumerate(chunk.extras):
-                if extra:
-                    whole = [*evaluated.results()[at], *extra]
-                    results[at] = _cells(formatter, sink, whole, delimiter)
-        out.write("".join(map(add, map(_WITHOUT_LINE_END, sink.lines), results)))
+
+
+_NOTHING = ("", "", "", "", False, "", "", "")  # a decision with empty fragments
+_NO_DATES = (0, "", "", "")
+
+
+def _inputs(chunk: Chunk, formatter: Any, sink: _Lines, formula: re.Pattern[str]) -> list[str]:
+    """Each record's input cells as CSV text, formulas neutralised, without the line end."""
+    records = chunk.records
+    lines = chunk.text
+    if lines is None:
+        return _formatted(formatter, sink, _neutralised(records))
+    texts = list(map(str.rstrip, lines, repeat("\r\n")))
+    # Lines to format cell by cell: with a quote (the csv writer may quote differently), or
+    # with a cell that starts like a formula (at the start of the line, or after a delimiter).
+    redo = positions(list(map(contains, texts, repeat('"'))), True)
+    redo += positions(list(map(str.startswith, texts, repeat(FORMULA_START))), True)
+    found = [match.start() for match in formula.finditer("".join(lines))]
+    if found:
+        ends = list(accumulate(map(len, lines)))
+        redo += [bisect_right(ends, at) for at in found]
+    if redo:
+        redo = sorted(set(redo))
+        formatted = _formatted(formatter, sink, _neutralised([records[at] for at in redo]))
+        for at, text in zip(redo, formatted, strict=True):
+            texts[at] = text
+    return texts
+
+
+_CELL_FORMULA = re.compile("\x1f[" + re.escape("".join(FORMULA_START)) + "]")
+
+
+def _neutralised(records: list[list[str]]) -> list[list[str]]:
+    """`records`, with each one that has a cell a spreadsheet would run neutralised.
+
+    One search over all the cells, each led by \x1f, finds the records to look at closely (a
+    cell holding \x1f itself can only add a record to look at, never hide one).
+    """
+    joined = list(map("\x1f".join, records))
+    text = "\x1f" + "\x1f".join(joined)
+    found = [match.start() for match in _CELL_FORMULA.finditer(text)]
+    if not found:
+        return records
+    ends = list(map(add, accumulate(map(len, joined)), range(1, len(joined) + 1)))
+    records = list(records)
+    for at in {bisect_right(ends, start) for start in found}:
+        records[at] = neutralise(records[at])
+    return records
+
+
+def _formatted(formatter: Any, sink: _Lines, records: list[list[str]]) -> list[str]:
+    """`records` as the csv writer formats them, without the line ends."""
+    sink.lines.clear()
+    formatter.writerows(records)
+    return list(map(_WITHOUT_LINE_END, sink.lines))
 
 
 def _cells(formatter: Any, sink: _Lines, cells: list[str] | tuple[str, ...], delimiter: str) -> str:
