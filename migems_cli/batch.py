@@ -46,7 +46,7 @@ DECISIONS = ("eligible", "ineligible", "review")
 # Caches are keyed by cell text; garbage can make every text distinct, so each is emptied when it
 # reaches this size: memory stays flat and the common values come straight back.
 _CACHE_LIMIT = 1 << 13
-_DECIDED_LIMIT = 1 << 17  # (terms, day) pairs; values are shared tuples: ~80 B an entry
+_DECIDED_LIMIT = 1 << 17  # (terms, day class) pairs; values are shared tuples: ~80 B an entry
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
 
 
@@ -125,11 +125,14 @@ def _getter(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...
     return lambda row: tuple("" if at is None else row[at] for at in fixed)
 
 
-# A decision is cached under one int: the day after delivery plus, for each terms field, the
-# index of its parsed value times a stride (see Evaluator.__init__). The day's stride, _SPAN, is
-# more than twice any real day count (dates run to year 9999), so a negative day lands where no
-# decision is ever stored, and so do the markers of cells that do not parse.
+# A decision is cached under one int: the class of the day after delivery (days that fall in the
+# same window band for every reason share a class) plus, for each terms field, the index of its
+# parsed value times a stride (see Evaluator.__init__). The first stride, _SPAN, is more than
+# twice any real day count (dates run to year 9999), hence than any class number; a day out of
+# that range and the markers of cells that do not parse make the key negative, where no decision
+# is ever stored.
 _SPAN = 1 << 23
+_BAD_DAY = -(1 << 61)
 _BAD = -(1 << 62)  # a terms cell that does not parse: the key goes negative
 _BAD_DELIVERED = (1 << 40, "", "", "")  # a delivered cell that does not parse: key < 0
 _BAD_REQUESTED = -(1 << 50)  # a requested cell that does not parse: the key goes negative
@@ -231,7 +234,9 @@ class Evaluator:
         self._delivered: dict[str, Delivered] = {}
         self._requested: dict[str, int] = {}  # ordinal
         self._amounts: dict[tuple[str, ...], str] = {}  # (price, shipping) -> refund text
-        self._decided: dict[int, Decided] = {}  # code + day
+        self._classes: dict[int, int] = {}  # day -> class
+        self._class_of_bands: dict[tuple[int, ...], int] = {}
+        self._decided: dict[int, Decided] = {}  # code + day class
         self._by_band: dict[tuple[int, int], Decided] = {}
 
     def evaluate(self, row: list[str]) -> tuple[str, ...]:
@@ -255,7 +260,10 @@ class Evaluator:
             requested = self._column(rows, self._requested_at, self._requested, self._new_requested)
         days = list(map(sub, requested, map(_FIRST, delivered)))
         amounts = self._column(rows, self._amounts_key, self._amounts, self._new_amounts)
-        decided: list[Any] = list(map(self._decided.get, map(add, codes, days)))
+        classes: list[Any] = list(map(self._classes.get, days))
+        for at in positions(classes, None):
+            classes[at] = self._new_class(days[at])
+        decided: list[Any] = list(map(self._decided.get, map(add, codes, classes)))
         # Rows to settle one by one: a combination not decided yet, or a bad cell (whose key is
         # never stored), or an amount that does not parse. Found with C-level scans.
         special = positions(decided, None)
@@ -268,7 +276,7 @@ class Evaluator:
                 slow[at] = self.slow(rows[at])
                 decided[at] = _SLOW
             else:
-                decided[at] = self._decide(code, day)
+                decided[at] = self._decide(code, day, classes[at])
         return Evaluated(decided, amounts, delivered, slow)
 
     def slow(self, row: list[str]) -> tuple[str, ...]:
@@ -350,7 +358,16 @@ class Evaluator:
         _put(self._amounts, texts, entry)
         return entry
 
-    def _decide(self, code: int, day: int) -> Decided:
+    def _new_class(self, day: int) -> int:
+        """The class of `day`: days in the same window band for every reason share one."""
+        if not 0 <= day < _SPAN // 2:
+            return _BAD_DAY
+        bands = tuple(window_band(self.policy, reason, day) for reason in self.policy.reasons)
+        found = self._class_of_bands.setdefault(bands, len(self._class_of_bands))
+        _put(self._classes, day, found)
+        return found
+
+    def _decide(self, code: int, day: int, day_class: int) -> Decided:
         """What `assess` decides for the terms `code` stands for, `day` days after delivery."""
         policy = self.policy
         stride, reasons = self._strides["reason"]
@@ -374,7 +391,7 @@ class Evaluator:
                 d + quote(failed, d) + d + "\r\n",  # the error cell (empty), the line end
             )
             _put(self._by_band, (code, band), decided)
-        _put(self._decided, code + day, decided, _DECIDED_LIMIT)
+        _put(self._decided, code + day_class, decided, _DECIDED_LIMIT)
         return decided
 
 
