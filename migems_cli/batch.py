@@ -28,7 +28,7 @@ from migems_cli.claims import (
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import Policy
-from migems_cli.records import RecordReader
+from migems_cli.records import RecordReader, positions
 from migems_cli.rules import assess, deadlines, judge, window_band
 
 RESULT_COLUMNS = (
@@ -398,18 +398,6 @@ class Evaluator:
 _FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(at) for at in range(5))
 
 
-def positions(values: list[Any], wanted: object) -> list[int]:
-    """Where `wanted` occurs in `values`, found by list.index (C) rather than a Python loop."""
-    found: list[int] = []
-    at = -1
-    try:
-        while True:
-            at = values.index(wanted, at + 1)
-            found.append(at)
-    except ValueError:
-        return found
-
-
 def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = 0) -> None:
     if len(cache) >= (limit or _CACHE_LIMIT):
         cache.clear()
@@ -429,7 +417,8 @@ class Chunk:
     records: list[list[str]]
     extras: list[list[str]] | None  # cells beyond the header's width, per record
     evaluated: Evaluated
-    text: list[str] | None = None  # the input line of each record, when each is one line
+    texts: list[str] | None = None  # each record's line (no line end), if each is one line
+    quoted: list[int] = field(default_factory=list)  # where `texts` have a quote character
 
     def rows(self) -> Iterator[Row]:
         """(line, output record): the input cells, the result cells, the extra cells."""
@@ -457,11 +446,11 @@ def evaluate_chunks(
     for raw in source.chunks(_CHUNK):
         records = raw.records
         starts = raw.starts
-        lines = raw.lines
+        texts = raw.texts
         extras: list[list[str]] | None = None
         if set(map(len, records)) != {width}:
             starts, records, extras = _regularise(raw.starts, records, width)
-            lines = None
+            texts = None
             if not records:
                 continue
         evaluated = evaluator.evaluate_chunk(records)
@@ -479,7 +468,7 @@ def evaluate_chunks(
         summary.rows += len(records)
         if progress is not None:
             progress(summary.rows)
-        yield Chunk(starts, records, extras, evaluated, lines)
+        yield Chunk(starts, records, extras, evaluated, texts, raw.quoted or [])
 
 
 def evaluate_rows(

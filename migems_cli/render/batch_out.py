@@ -8,10 +8,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import accumulate, chain, repeat
-from operator import add, contains, itemgetter, mul
+from operator import add, itemgetter, mul
 from typing import Any, TextIO
 
-from migems_cli.batch import FORMULA_START, Chunk, Layout, Row, json_record, neutralise, positions
+from migems_cli.batch import FORMULA_START, Chunk, Layout, Row, json_record, neutralise
+from migems_cli.records import positions
 
 _HEAD, _MIDDLE, _TAIL, _REFUNDS, _DATES = (
     itemgetter(5),
@@ -97,17 +98,15 @@ _NO_DATES = (0, "", "", "")
 def _inputs(chunk: Chunk, formatter: Any, sink: _Lines, formula: re.Pattern[str]) -> list[str]:
     """Each record's input cells as CSV text, formulas neutralised, without the line end."""
     records = chunk.records
-    lines = chunk.text
-    if lines is None:
+    if chunk.texts is None:
         return _formatted(formatter, sink, _neutralised(records))
-    texts = list(map(str.rstrip, lines, repeat("\r\n")))
+    texts = list(chunk.texts)
     # Lines to format cell by cell: with a quote (the csv writer may quote differently), or
     # with a cell that starts like a formula (at the start of the line, or after a delimiter).
-    redo = positions(list(map(contains, texts, repeat('"'))), True)
-    redo += positions(list(map(str.startswith, texts, repeat(FORMULA_START))), True)
-    found = [match.start() for match in formula.finditer("".join(lines))]
+    redo = chunk.quoted + positions(list(map(str.startswith, texts, repeat(FORMULA_START))), True)
+    found = [match.start() for match in formula.finditer("\n".join(texts))]
     if found:
-        ends = list(accumulate(map(len, lines)))
+        ends = list(map(add, accumulate(map(len, texts)), range(len(texts))))
         redo += [bisect_right(ends, at) for at in found]
     if redo:
         redo = sorted(set(redo))
