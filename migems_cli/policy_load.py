@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from migems_cli import policy_cache
 from migems_cli.errors import PolicyError
 from migems_cli.policy import (
     DEADLINE_IDS,
@@ -39,11 +40,6 @@ from migems_cli.policy import (
     fraction_text,
 )
 from migems_cli.policy_lines import key_lines, line_of
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised only on Python 3.10
-    import tomli as tomllib
 
 T = TypeVar("T")
 
@@ -240,15 +236,28 @@ def load_policy(path: Path) -> Policy:
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    """Validate TOML `text` as a policy; `source` names it in errors. Raises `PolicyError`."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(source, [_syntax_error(source, str(exc))]) from None
+    """Validate TOML `text` as a policy; `source` names it in errors. Raises `PolicyError`.
+
+    The TOML of a policy that was valid before comes from `policy_cache` (it is validated all
+    the same); otherwise it is parsed here, and cached once it proves valid.
+    """
+    data = policy_cache.cached(text)
+    parsed = data is None
+    if data is None:
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised only on Python 3.10
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(source, [_syntax_error(source, str(exc))]) from None
     check = _Checker(source, text)
     policy = _build(check, data, source)
     if check.errors or policy is None:
         raise PolicyError(source, check.errors or [f"{source}:1: invalid policy"])
+    if parsed:
+        policy_cache.store(text, data)
     return policy
 
 

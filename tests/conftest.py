@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +18,16 @@ from tests.helpers import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)
+_CACHE = tempfile.mkdtemp(prefix="migems-test-cache-")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the policy cache (and anything else cached) out of the real home folder."""
+    os.environ["XDG_CACHE_HOME"] = _CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
