@@ -62,14 +62,16 @@ class Common:
     """
 
     def __init__(self, policy: Policy, today: str | None, json: bool, dayfirst: bool) -> None:
-        from migems_cli.dates import fixed_today
-
         self.policy = policy
         self.json = json
         self.dayfirst = dayfirst
         self._option = today
         self._env = os.environ.get("MIGEMS_TODAY")
-        self._fixed = fixed_today(today, self._env)
+        self._fixed: date | None = None
+        if today or self._env:
+            from migems_cli.dates import fixed_today
+
+            self._fixed = fixed_today(today, self._env)
 
     @cached_property
     def today(self) -> date:

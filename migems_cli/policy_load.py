@@ -39,7 +39,6 @@ from migems_cli.policy import (
     display_path,
     fraction_text,
 )
-from migems_cli.policy_lines import key_lines, line_of
 
 T = TypeVar("T")
 
@@ -98,6 +97,8 @@ class _Checker:
         self.errors: list[str] = []
 
     def error(self, path: str, message: str) -> None:
+        from migems_cli.policy_lines import key_lines, line_of  # only a bad policy needs lines
+
         if self.lines is None:
             self.lines = key_lines(self.source_text)
         self.errors.append(f"{self.source}:{line_of(self.lines, path)}: {path}: {message}")
@@ -448,6 +449,8 @@ def check_time_zone(policy: Policy) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         source = policy.source
         try:
+            from migems_cli.policy_lines import key_lines, line_of
+
             line = line_of(key_lines(Path(source).read_text(encoding="utf-8")), "store.time_zone")
         except OSError:
             line = 1

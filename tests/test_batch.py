@@ -240,6 +240,18 @@ def test_table_format(capsys, monkeypatch):
     assert "\x1b[" not in out
 
 
+def test_table_shows_customer_cells_literally(capsys, monkeypatch, tmp_path):
+    """No markup and no emoji codes: claim ids and cells read as they were typed."""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+    path = tmp_path / "notes.csv"
+    path.write_text("claim_id,delivered,category\n:heart: [b]x,2026-01-20,[i]:gem:\n")
+    code, out, _ = run(capsys, str(path), "--format", "table")
+    assert code == 1
+    assert ":heart: [b]x" in out
+    assert "'[i]:gem:'" in out  # in the error naming the cell
+
+
 def test_default_format_is_csv_when_stdout_is_not_a_terminal(capsys):
     code, out, _ = run(capsys, str(FIXTURES / "blank_lines.csv"))
     assert code == 0

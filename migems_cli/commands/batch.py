@@ -169,7 +169,9 @@ def _write(fmt: Format, chunks: Iterator[Any], layout: Any, out: TextIO, separat
         from migems_cli.render.batch_rich import render_table
 
         # Text only: customer cells are never read as markup; no colour when `out` is a file
-        console = Console(highlight=False, soft_wrap=False, file=None if out is sys.stdout else out)
+        console = Console(
+            highlight=False, soft_wrap=False, emoji=False, file=None if out is sys.stdout else out
+        )
         render_table(rows, layout, console)
 
 

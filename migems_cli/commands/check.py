@@ -1,7 +1,5 @@
 """`migems check`: is this return or claim eligible, and what happens next."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,7 +28,7 @@ def _categories(incomplete: str) -> list[str]:
     return _policy_names(lambda p: [c.plural for c in p.categories], incomplete)
 
 
-def _policy_names(pick: Callable[[Policy], list[str]], incomplete: str) -> list[str]:
+def _policy_names(pick: "Callable[[Policy], list[str]]", incomplete: str) -> list[str]:
     """Shell completion from the bundled (or MIGEMS_POLICY) policy; silent when it is invalid."""
     from migems_cli.errors import MigemsError
 

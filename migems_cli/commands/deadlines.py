@@ -1,7 +1,5 @@
 """`migems deadlines`: shipping dates from the order date, return deadlines from delivery."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

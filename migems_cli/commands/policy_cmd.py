@@ -1,7 +1,5 @@
 """`migems policy show` and `migems policy check`."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`migems refund`: when a refund is expected after the return was received, and its state."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`migems ring-size`: the conversion chart, look-ups by any system, and measurements."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`migems status`: what each order status means and what to tell the customer."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -12,13 +12,13 @@ def stdout_console() -> Console:
     """Colour only on a terminal and never with NO_COLOR (rich honours both)."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 DECISION_STYLE = {"eligible": "bold green", "ineligible": "bold red", "review": "bold yellow"}

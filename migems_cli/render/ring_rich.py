@@ -66,7 +66,7 @@ def chart_table(
 
 
 def _width(table: Table) -> int:
-    measuring = Console(width=1000, color_system=None, force_terminal=False)
+    measuring = Console(width=1000, color_system=None, force_terminal=False, emoji=False)
     return measuring.measure(table).maximum
 
 
