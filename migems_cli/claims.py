@@ -1,7 +1,5 @@
 """A return claim: its immutable form, and how typed or CSV values become one."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal

@@ -1,7 +1,7 @@
 """The store policy as typed, immutable objects, and where the bundled policy lives."""
 
-from __future__ import annotations
-
+# Annotations are evaluated (no `from __future__ import annotations`): typing.NamedTuple would
+# otherwise compile each field's string annotation at import, 1.6 ms of every command's start.
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass

@@ -1,7 +1,5 @@
 """Ring sizes from the policy's systems: the chart, look-ups by any system, and measurements."""
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Mapping

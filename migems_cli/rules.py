@@ -5,8 +5,6 @@ calls per row; `explain` adds the agent-facing texts and next steps for `check`.
 one evaluation in `assess`, so no rule is written twice.
 """
 
-from __future__ import annotations
-
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache

@@ -4,8 +4,6 @@ Nothing here prints or reads the clock: `today` is passed in. Business days come
 `BusinessCalendar` the caller builds (it imports `holidays`), only when a date needs counting.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -22,7 +20,7 @@ if TYPE_CHECKING:
 PENDING, DUE, OVERDUE = "pending", "due", "overdue"
 
 
-def business_days_after(calendar: BusinessCalendar, start: date, count: int) -> date:
+def business_days_after(calendar: "BusinessCalendar", start: date, count: int) -> date:
     """The `count`-th business day strictly after `start`; `start` itself when `count` is 0."""
     return calendar.add(start, count) if count else start
 
@@ -44,7 +42,7 @@ class ShipWindow(NamedTuple):
     ships_by: date
 
 
-def ship_window(policy: Policy, calendar: BusinessCalendar, ordered: date) -> ShipWindow:
+def ship_window(policy: Policy, calendar: "BusinessCalendar", ordered: date) -> ShipWindow:
     """The processing window: min and max processing business days after the order date."""
     return ShipWindow(
         ships_from=business_days_after(calendar, ordered, policy.processing.min_business_days),
@@ -80,7 +78,7 @@ class OrderDeadlines(NamedTuple):
 
 def order_deadlines(
     policy: Policy,
-    calendar: BusinessCalendar | None,
+    calendar: "BusinessCalendar | None",
     ordered: date | None,
     delivered: date | None,
     country: str,
@@ -179,7 +177,7 @@ def refund_state(expected_from: date, expected_by: date, today: date) -> str:
 
 def refund_schedule(
     policy: Policy,
-    calendar: BusinessCalendar,
+    calendar: "BusinessCalendar",
     received: date,
     today: date,
     price: Decimal | None = None,

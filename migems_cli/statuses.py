@@ -4,8 +4,6 @@ Kept apart from `migems_cli.schedule` so `migems status` starts fast: nothing he
 business days (the caller passes a ship window computed with `schedule.ship_window`).
 """
 
-from __future__ import annotations
-
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,7 +26,7 @@ def country_code(text: str, field: str = "country") -> str:
 
 class StatusInfo(NamedTuple):
     status: Status
-    window: ShipWindow | None  # the ship window, for the processing status with an order date
+    window: "ShipWindow | None"  # the ship window, for the processing status with an order date
     country: str | None
     applies_to_country: bool | None
 
@@ -73,7 +71,7 @@ def status_info(
     policy: Policy,
     name: str | None = None,
     country: str | None = None,
-    window: ShipWindow | None = None,
+    window: "ShipWindow | None" = None,
 ) -> StatusReport:
     """Every order status, or the one called `name`, with what applies to this order.
 
