@@ -4,7 +4,6 @@
 # otherwise compile each field's string annotation at import, 1.6 ms of every command's start.
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -163,8 +162,10 @@ class RingSizes(NamedTuple):
         return None
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cache key
-class Policy:
+class Policy(NamedTuple):
+    """The whole validated policy. Compared and hashed by identity, as a cache key (a tuple
+    would compare and hash field by field, and its mappings cannot be hashed)."""
+
     source: str
     store: Store
     calendar: CalendarPolicy
@@ -190,6 +191,15 @@ class Policy:
     statuses: tuple[Status, ...]
     deadline_texts: Mapping[str, str]  # by deadline id (DEADLINE_IDS)
     ring_sizes: RingSizes
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return object.__hash__(self)
 
     def category(self, name: str) -> Category | None:
         """The category called `name`, singular or plural, in any case."""

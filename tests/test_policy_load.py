@@ -165,3 +165,12 @@ def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as info:
         load_policy(bad)
     assert "not UTF-8" in info.value.problems[0]
+
+
+def test_a_policy_is_its_own_cache_key(policy_text: str) -> None:
+    """Equal and hashed by identity: two loads of the same text never share cached results."""
+    first, second = parse_policy(policy_text), parse_policy(policy_text)
+    assert first == first
+    assert first != second
+    assert len({first, second, first}) == 2
+    assert hash(first) == hash(first)

@@ -181,9 +181,7 @@ def test_without_a_price_the_amount_is_null(capsys):
 
 
 def test_a_policy_that_refunds_shipping_adds_it():
-    from dataclasses import replace
-
-    generous = replace(POLICY, shipping_refunded=True)
+    generous = POLICY._replace(shipping_refunded=True)
     schedule = refund_schedule(
         generous, CALENDAR, D("2026-11-20"), D("2026-11-26"), Decimal("120"), Decimal("22")
     )
