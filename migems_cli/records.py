@@ -11,11 +11,14 @@ the cells again (see `render.batch_out`).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
 from operator import contains
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import _csv
 
 
 @dataclass(slots=True)
@@ -51,12 +54,14 @@ class RecordReader:
     def __init__(self, stream: Iterator[str], delimiter: str) -> None:
         self._stream = stream
         self._delimiter = delimiter
-        self._dialect = {"delimiter": delimiter, "strict": False}
         self.line_num = 0
+
+    def _reader(self, lines: Iterable[str]) -> _csv.Reader:
+        return csv.reader(lines, delimiter=self._delimiter, strict=False)
 
     def header(self) -> list[str] | None:
         """The first record that is not blank, or None when the stream has none."""
-        reader = csv.reader(self._stream, **self._dialect)  # type: ignore[arg-type]
+        reader = self._reader(self._stream)
         try:
             for record in reader:
                 if record:
@@ -92,7 +97,7 @@ class RecordReader:
                 yield RawChunk(range(base + 1, base + len(lines) + 1), records, texts, quoted)
                 continue
             # Some record spans lines: read again, through to the end of the last one.
-            reader = csv.reader(chain(lines, stream), **self._dialect)  # type: ignore[arg-type]
+            reader = self._reader(chain(lines, stream))
             starts: list[int] = []
             records = []
             try:
@@ -119,7 +124,7 @@ class RecordReader:
         for at in positions(texts, ""):
             records[at] = []  # a blank line, as csv.reader gives it
         if quoted:
-            reader = csv.reader([lines[at] for at in quoted], **self._dialect)  # type: ignore[arg-type]
+            reader = self._reader([lines[at] for at in quoted])
             try:
                 parsed = list(reader)
             except csv.Error:
