@@ -70,22 +70,25 @@ def today_in(time_zone: str) -> date:
     return datetime.now(ZoneInfo(time_zone)).date()
 
 
-def fixed_today(option: str | None, env: str | None) -> date | None:
+def fixed_today(option: str | None, env: str | None, dayfirst: bool = False) -> date | None:
     """The date `--today` or else `MIGEMS_TODAY` fixes, or None when neither does.
 
-    `today`/`yesterday` there mean the real ones, so they are None/one day less: see `resolve_today`.
+    Read like every other date (`--dayfirst` included). `today`/`yesterday` there mean the real
+    ones, so they are None/one day less: see `resolve_today`.
     """
     for text, field in ((option, "--today"), (env, "MIGEMS_TODAY")):
         if text:
             if text.strip().lower() in ("today", "yesterday"):
                 return None
-            return parse_date(text, field, date.min)
+            return parse_date(text, field, date.min, dayfirst)
     return None
 
 
-def resolve_today(option: str | None, env: str | None, time_zone: str) -> date:
+def resolve_today(
+    option: str | None, env: str | None, time_zone: str, dayfirst: bool = False
+) -> date:
     """`--today`, else `MIGEMS_TODAY`, else the current date in the policy's time zone."""
-    fixed = fixed_today(option, env)
+    fixed = fixed_today(option, env, dayfirst)
     if fixed is not None:
         return fixed
     real = today_in(time_zone)

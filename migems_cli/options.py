@@ -71,7 +71,7 @@ class Common:
         if today or self._env:
             from migems_cli.dates import fixed_today
 
-            self._fixed = fixed_today(today, self._env)
+            self._fixed = fixed_today(today, self._env, dayfirst)
 
     @cached_property
     def today(self) -> date:
@@ -81,7 +81,7 @@ class Common:
         from migems_cli.policy_load import check_time_zone
 
         check_time_zone(self.policy)
-        return resolve_today(self._option, self._env, self.policy.store.time_zone)
+        return resolve_today(self._option, self._env, self.policy.store.time_zone, self.dayfirst)
 
 
 def common(policy: Path | None, today: str | None, json: bool, dayfirst: bool) -> Common:

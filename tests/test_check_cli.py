@@ -208,6 +208,24 @@ def test_today_option_beats_env(run: Run) -> None:
     assert json.loads(result.out)["claim"]["requested"] == "2026-11-02"
 
 
+@pytest.mark.parametrize(
+    ("args", "env", "requested"),
+    [
+        (["--today", "02/11/2026"], None, "2026-02-11"),  # US order by default
+        (["--today", "02/11/2026", "--dayfirst"], None, "2026-11-02"),
+        (["--dayfirst"], "02/11/2026", "2026-11-02"),  # MIGEMS_TODAY is read the same way
+    ],
+)
+def test_today_is_read_like_every_other_date(
+    run: Run, monkeypatch: pytest.MonkeyPatch, args: list[str], env: str | None, requested: str
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("MIGEMS_TODAY", env)
+    result = run("check", "--delivered", "2026-01-02", "--json", *args)
+    assert result.err == ""
+    assert json.loads(result.out)["claim"]["requested"] == requested
+
+
 def test_invalid_policy_is_exit_2(run: Run, tmp_path, policy_text: str) -> None:
     bad = tmp_path / "policy.toml"
     bad.write_text(policy_text.replace("window_days = 30", "window_days = -30"))
