@@ -48,7 +48,23 @@ class LazyGroup(TyperGroup):
             single.command(cmd_name, rich_help_panel=target[1])(obj)
             command = typer.main.get_command(single)
         command.name = cmd_name
+        _reflow(command)
         return command
+
+
+def _reflow(command: _click.Command) -> None:
+    """Make each paragraph of a command's help one line, for rich to wrap to the terminal.
+
+    Typer's rich help keeps a docstring's single line breaks, so text wrapped at 100 columns in
+    the source came out ragged in an 80- or 60-column terminal.
+    """
+    if command.help:
+        command.help = "\n\n".join(
+            paragraph if paragraph.startswith("\b") else " ".join(paragraph.split())
+            for paragraph in command.help.split("\n\n")
+        )
+    for sub in getattr(command, "commands", {}).values():
+        _reflow(sub)
 
 
 app = typer.Typer(

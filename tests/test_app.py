@@ -52,6 +52,15 @@ def test_every_command_and_option_has_help_and_an_example() -> None:
                 assert getattr(param, "help", None), f"{name} {param.name}"
 
 
+def test_help_paragraphs_flow_to_the_terminal_width() -> None:
+    """Docstrings are wrapped at 100 columns in the source; help must not keep those breaks."""
+    for name, command in _commands():
+        assert command.help is not None
+        for paragraph in command.help.split("\n\n"):
+            assert "\n" not in paragraph, name
+            assert "  " not in paragraph, name
+
+
 def test_check_json_imports_no_rich_dateutil_or_holidays() -> None:
     found = modules_after(["check", "--delivered", "2026-11-03", "--json"], HEAVY, ENV)
     assert (found.code, found.modules) == (0, [])
