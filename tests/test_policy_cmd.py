@@ -83,6 +83,23 @@ def test_show_tables(run: Run) -> None:
         assert fragment in result.out
 
 
+def test_show_tables_include_the_ring_size_systems(
+    run: Run, policy_text: str, tmp_path: Path
+) -> None:
+    result = run("policy", "show")
+    lines = result.out[result.out.index("Ring-size systems") :].splitlines()
+    body = lines[next(at for at, line in enumerate(lines) if line.startswith("─")) + 1 :]
+    rows = {line.split()[1]: line for line in body}
+    assert "diameter = 11.6332 + 0.8128 x size" in rows["us"]
+    assert "circumference = 37.5 + 1.25 x size, size 0 = A" in rows["uk"]
+    assert "diameter = 13 + 1/3 x (size - 1)" in rows["jp"]
+    assert "de" in rows
+    assert "chart: US/CA 3 to 13 by 0.25" in result.out
+    edited = tmp_path / "policy.toml"
+    edited.write_text(policy_text.replace('name = "DE"', 'name = "Germany"'))
+    assert "Germany" in run("policy", "show", "--policy", str(edited)).out
+
+
 def test_unknown_time_zone(run: Run, tmp_path: Path, policy_text: str, monkeypatch) -> None:
     bad = tmp_path / "bad.toml"
     text = policy_text.replace('time_zone = "America/New_York"', 'time_zone = "Mars/Olympus"')

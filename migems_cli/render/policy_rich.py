@@ -6,7 +6,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from migems_cli.policy import Policy
+from migems_cli.policy import Policy, fraction_text
 from migems_cli.render.console import stdout_console
 
 
@@ -81,3 +81,25 @@ def render_policy(policy: Policy) -> None:
     for rule in policy.rules.values():
         rules.add_row(rule.id, Text(rule.clause))
     console.print(rules)
+
+    rings = policy.ring_sizes
+    chart = rings.system(rings.chart_system)
+    title = (
+        f"Ring-size systems (chart: {chart.name if chart else rings.chart_system} "
+        f"{fraction_text(rings.chart_from)} to {fraction_text(rings.chart_to)} by "
+        f"{fraction_text(rings.chart_step)}; plausible circumferences "
+        f"{fraction_text(rings.min_circumference_mm)}-{fraction_text(rings.max_circumference_mm)} mm)"
+    )
+    systems = _table(title, "System", "Key", "Size to mm", "Step")
+    for system in rings.systems:
+        size = "size" if system.base_size == 0 else f"(size - {fraction_text(system.base_size)})"
+        if system.label == "letters":
+            size += f", size 0 = {system.letters[:1]}"
+        systems.add_row(
+            system.name,
+            system.id,
+            f"{system.measure} = {fraction_text(system.base_mm)} + "
+            f"{fraction_text(system.mm_per_size)} x {size}",
+            fraction_text(system.step),
+        )
+    console.print(systems)
