@@ -122,8 +122,8 @@ _CELL_FORMULA = re.compile("\x1f[" + re.escape("".join(FORMULA_START)) + "]")
 def _neutralised(records: list[list[str]]) -> list[list[str]]:
     """`records`, with each one that has a cell a spreadsheet would run neutralised.
 
-    One search over all the cells, each led by \x1f, finds the records to look at closely (a
-    cell holding \x1f itself can only add a record to look at, never hide one).
+    One search over all the cells, each led by \\x1f, finds the records to look at closely (a
+    cell holding \\x1f itself can only add a record to look at, never hide one).
     """
     joined = list(map("\x1f".join, records))
     text = "\x1f" + "\x1f".join(joined)
