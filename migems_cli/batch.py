@@ -56,6 +56,7 @@ class Layout:
 
     header: tuple[str, ...]
     index: Mapping[str, int]
+    names: tuple[str, ...] = ()  # JSON keys of the input cells: a repeated name gets _2, _3, ...
 
     @property
     def width(self) -> int:
@@ -85,7 +86,7 @@ def read_layout(header: list[str], source: str) -> Layout:
         raise InputError(
             "FILE", source, f"the header has no 'delivered' column (it has: {names or 'nothing'})"
         )
-    return Layout(tuple(header), index)
+    return Layout(tuple(header), index, _unique(header))
 
 
 @dataclass(slots=True)
@@ -516,21 +517,21 @@ def split_record(record: list[str], width: int) -> tuple[list[str], list[str], l
 def json_record(row: Row, layout: Layout) -> dict[str, Any]:
     """The JSON Lines object for a row: line, input (by header name), results, extra cells."""
     cells, results, extra = split_record(row[1], layout.width)
-    record: dict[str, Any] = {"line": row[0], "input": _named(layout.header, cells)}
-    for name, value in zip(RESULT_COLUMNS, results, strict=True):
-        record[name] = value or None
+    record: dict[str, Any] = {"line": row[0], "input": dict(zip(layout.names, cells, strict=True))}
+    record.update(zip(RESULT_COLUMNS, [value or None for value in results], strict=True))
     record["failed_rules"] = results[6].split(";") if results[6] else []
     if extra:
         record["extra"] = extra
     return record
 
 
-def _named(header: tuple[str, ...], cells: list[str]) -> dict[str, str]:
-    named: dict[str, str] = {}
-    for name, value in zip(header, cells, strict=True):
+def _unique(header: list[str]) -> tuple[str, ...]:
+    """The header's names, a repeated one keeping every value: name, name_2, name_3..."""
+    names: list[str] = []
+    for name in header:
         key, n = name, 1
-        while key in named:  # a repeated header name keeps every value: name, name_2, ...
+        while key in names:
             n += 1
             key = f"{name}_{n}"
-        named[key] = value
-    return named
+        names.append(key)
+    return tuple(names)

@@ -152,7 +152,7 @@ def _cells(formatter: Any, sink: _Lines, cells: list[str] | tuple[str, ...], del
 
 def write_jsonl(rows: Iterator[Row], layout: Layout, out: TextIO) -> None:
     """One JSON object per line (see `json_record`); no header line."""
-    dumps = json.dumps
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
     write = out.write
     for row in rows:
-        write(dumps(json_record(row, layout), ensure_ascii=False) + "\n")
+        write(encode(json_record(row, layout)) + "\n")
