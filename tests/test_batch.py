@@ -281,6 +281,24 @@ def test_files_that_cannot_be_processed_exit_2(capsys, tmp_path, content, messag
     assert len(err.splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ("claim_id,delivered\nA,2026-01-02\nB," + "x" * 140_000 + "\nC,2026-01-02\n", 3),
+        ('claim_id,delivered\nA,2026-01-02\nB,"' + "x" * 140_000 + '"\n', 3),
+        ("claim_id,delivered," + "x" * 140_000 + "\nA,2026-01-02\n", 1),
+    ],
+)
+def test_a_cell_too_large_for_the_csv_module_names_its_line(capsys, tmp_path, content, line):
+    path = tmp_path / "in.csv"
+    path.write_text(content, encoding="utf-8")
+    output = tmp_path / "out.csv"
+    code, _, err = run(capsys, str(path), "--output", str(output))
+    assert code == 2
+    assert err.startswith(f"Error: FILE: line {line}: not readable as CSV (field larger than")
+    assert not output.exists()
+
+
 def test_missing_file_exit_2(capsys, tmp_path):
     code, _, err = run(capsys, str(tmp_path / "nope.csv"))
     assert code == 2
