@@ -34,7 +34,7 @@ def cached(text: str) -> dict[str, Any] | None:
         return None
     try:
         with open(path, "rb") as file:
-            key, cached_text, data = marshal.load(file)
+            key, cached_text, data = marshal.loads(file.read())  # whole: load() reads in bits
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if key != _KEY or cached_text != text or not isinstance(data, dict):
