@@ -1,6 +1,6 @@
 """Benchmark `migems batch` against a plain csv.reader -> csv.writer copy of the same file.
 
-Usage: python bench/batch.py [--repeat R] [N ...]   (default: 3 runs of 10000 100000 1000000)
+Usage: python bench/batch.py [--repeat R] [N ...]   (default: 5 runs of 10000 100000 1000000)
 
 For each N it writes N deterministic claims (mixed reasons, categories, flags, dates over a year,
 about 1% bad rows) to a temporary folder, then runs, each as a subprocess of the same Python and
@@ -154,7 +154,7 @@ def main(sizes: list[int], repeat: int) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    runs = 3
+    runs = 5
     if args[:1] == ["--repeat"]:
         runs, args = int(args[1]), args[2:]
     main([int(arg) for arg in args] or [10_000, 100_000, 1_000_000], runs)

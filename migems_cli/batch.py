@@ -207,8 +207,7 @@ class Evaluator:
         self.delimiter = delimiter  # of the CSV fragments kept with cached results
         index = layout.index
         self._fields = [(name, index[name]) for name in FIELDS if name in index]
-        self._term_cells = [(name, index[name]) for name in TERM_PARSERS if name in index]
-        self._term_at = [itemgetter(position) for _, position in self._term_cells]
+        term_cells = [(name, index[name]) for name in TERM_PARSERS if name in index]
         self._delivered_at = itemgetter(index["delivered"])
         requested = index.get("requested")
         self._requested_at = None if requested is None else itemgetter(requested)
@@ -230,8 +229,13 @@ class Evaluator:
             if name not in index:
                 self._base += stride * domains[name].index(TERM_PARSERS[name](policy, None))
             stride *= len(domains[name])
+        # The terms columns are looked up two by two (a pair of cells has a few dozen values in
+        # real files): half the dictionary look-ups of one column at a time.
+        self._groups = [
+            self._group(term_cells[at : at + 2], self._base if at == 0 else 0)
+            for at in range(0, len(term_cells), 2)
+        ]
         # cell text -> code part / parse (or a _BAD* marker); emptied at _CACHE_LIMIT
-        self._term_caches: list[dict[str, int]] = [{} for _ in self._term_cells]
         self._delivered: dict[str, Delivered] = {}
         self._requested: dict[str, int] = {}  # ordinal
         self._amounts: dict[tuple[str, ...], str] = {}  # (price, shipping) -> refund text
@@ -247,13 +251,10 @@ class Evaluator:
     def evaluate_chunk(self, rows: list[list[str]]) -> Evaluated:
         """The results of each row, in order; never raises for bad cells."""
         count = len(rows)
-        parts = [
-            self._column(rows, at, cache, self._new_term(name, cache))
-            for (name, _), at, cache in zip(
-                self._term_cells, self._term_at, self._term_caches, strict=True
-            )
-        ]
-        codes = list(map(sum, zip(repeat(self._base, count), *parts, strict=True)))
+        parts = [self._column(rows, key, cache, new) for key, cache, new in self._groups]
+        codes: list[int] = (
+            list(map(sum, zip(*parts, strict=True))) if parts else [self._base] * count
+        )
         delivered = self._column(rows, self._delivered_at, self._delivered, self._new_delivered)
         if self._requested_at is None:
             requested: Iterable[int] = repeat(self._new_requested(""), count)
@@ -316,19 +317,28 @@ class Evaluator:
 
     # Cache fillers: each parses with the very function parse_claim uses, and caches the result.
 
-    def _new_term(self, name: str, cache: dict[str, int]) -> Callable[[str], int]:
-        stride, domain = self._strides[name]
-        parse = TERM_PARSERS[name]
+    def _group(
+        self, cells: list[tuple[str, int]], base: int
+    ) -> tuple[Callable[[list[str]], Any], dict[Any, int], Callable[[Any], int]]:
+        """A key (the cells' texts), its cache, and the filler of its cache."""
+        key = itemgetter(*(position for _, position in cells))  # a text, or a tuple of texts
+        parsers = [(TERM_PARSERS[name], *self._strides[name]) for name, _ in cells]
+        cache: dict[Any, int] = {}
+        policy = self.policy
 
-        def new(text: str) -> int:
+        def new(texts: Any) -> int:
+            part = base
             try:
-                part = stride * domain.index(parse(self.policy, text))
+                for (parse, stride, domain), text in zip(
+                    parsers, texts if len(parsers) > 1 else (texts,), strict=True
+                ):
+                    part += stride * domain.index(parse(policy, text))
             except InputError:
                 part = _BAD
-            _put(cache, text, part)
+            _put(cache, texts, part)
             return part
 
-        return new
+        return key, cache, new
 
     def _new_delivered(self, text: str) -> Delivered:
         try:
