@@ -7,12 +7,11 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain
 from operator import add, itemgetter, mul
 from typing import Any, TextIO
 
 from migems_cli.batch import FORMULA_START, Chunk, Layout, Row, json_record, neutralise
-from migems_cli.records import positions
 
 _HEAD, _MIDDLE, _TAIL, _REFUNDS, _DATES = (
     itemgetter(5),
@@ -48,7 +47,7 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
     )
     sink = _Lines()
     formatter = csv.writer(sink, delimiter=delimiter, lineterminator="\r\n")
-    # a cell after the first that starts like a formula, in lines without quotes
+    # a cell that starts like a formula, after a delimiter, in lines without quotes
     formula = re.compile(
         re.escape(delimiter)
         + "["
@@ -56,7 +55,7 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
         + "]"
     )
     for chunk in chunks:
-        inputs = _inputs(chunk, formatter, sink, formula)
+        inputs = _inputs(chunk, formatter, sink, formula, delimiter)
         evaluated = chunk.evaluated
         decided = evaluated.decided
         delivered = evaluated.delivered
@@ -95,18 +94,22 @@ _NOTHING = ("", "", "", "", False, "", "", "")  # a decision with empty fragment
 _NO_DATES = (0, "", "", "")
 
 
-def _inputs(chunk: Chunk, formatter: Any, sink: _Lines, formula: re.Pattern[str]) -> list[str]:
+def _inputs(
+    chunk: Chunk, formatter: Any, sink: _Lines, formula: re.Pattern[str], delimiter: str
+) -> list[str]:
     """Each record's input cells as CSV text, formulas neutralised, without the line end."""
     records = chunk.records
     if chunk.texts is None:
         return _formatted(formatter, sink, _neutralised(records))
     texts = list(chunk.texts)
     # Lines to format cell by cell: with a quote (the csv writer may quote differently), or
-    # with a cell that starts like a formula (at the start of the line, or after a delimiter).
-    redo = chunk.quoted + positions(list(map(str.startswith, texts, repeat(FORMULA_START))), True)
-    found = [match.start() for match in formula.finditer("\n".join(texts))]
+    # with a cell that starts like a formula. Each line is searched after a delimiter, so that
+    # one search finds first cells too: the text of line i ends just before ends[i].
+    redo = list(chunk.quoted)
+    joined = delimiter + ("\n" + delimiter).join(texts)
+    found = [match.start() for match in formula.finditer(joined)]
     if found:
-        ends = list(map(add, accumulate(map(len, texts)), range(len(texts))))
+        ends = list(map(add, accumulate(map(len, texts)), range(2, 2 * len(texts) + 1, 2)))
         redo += [bisect_right(ends, at) for at in found]
     if redo:
         redo = sorted(set(redo))
