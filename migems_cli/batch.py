@@ -416,7 +416,9 @@ def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = 0) -> None:
 
 
 Row = tuple[int, list[str]]  # (1-based line where the record starts, output record)
-_CHUNK = 1024
+# Rows evaluated together: enough to make per-chunk overheads vanish, few enough that a
+# chunk's cells and intermediate lists stay in the CPU cache (1,024 rows ran 20-30% slower).
+_CHUNK = 256
 
 
 @dataclass(slots=True)
