@@ -126,13 +126,13 @@ def _getter(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...
     return lambda row: tuple("" if at is None else row[at] for at in fixed)
 
 
-# A decision is cached under one int: the class of the day after delivery (days that fall in the
-# same window band for every reason share a class) plus, for each terms field, the index of its
-# parsed value times a stride (see Evaluator.__init__). The first stride, _SPAN, is more than
-# twice any real day count (dates run to year 9999), hence than any class number; a day out of
-# that range and the markers of cells that do not parse make the key negative, where no decision
-# is ever stored.
-_SPAN = 1 << 23
+# A decision is cached under one int: for each terms field, the index of its parsed value times
+# a stride, plus the class of the day after delivery (days that fall in the same window band for
+# every reason share a class) times the product of all the terms' strides (see
+# Evaluator.__init__); the low bits vary most, as dictionaries like. A day out of range (negative,
+# or more than _DAYS: dates run to year 9999) and the markers of cells that do not parse make
+# the key negative, where no decision is ever stored.
+_DAYS = 1 << 22
 _BAD_DAY = -(1 << 61)
 _BAD = -(1 << 62)  # a terms cell that does not parse: the key goes negative
 _BAD_DELIVERED = (1 << 40, "", "", "")  # a delivered cell that does not parse: key < 0
@@ -221,7 +221,7 @@ class Evaluator:
             "packaging": (False, True),
             "photos": (False, True),
         }
-        stride = _SPAN
+        stride = 1
         self._strides: dict[str, tuple[int, tuple[object, ...]]] = {}
         self._base = 0  # absent columns: the part of their default, as parse_terms takes it
         for name in TERM_PARSERS:
@@ -229,6 +229,7 @@ class Evaluator:
             if name not in index:
                 self._base += stride * domains[name].index(TERM_PARSERS[name](policy, None))
             stride *= len(domains[name])
+        self._class_stride = stride
         # The terms columns are looked up two by two (a pair of cells has a few dozen values in
         # real files): half the dictionary look-ups of one column at a time.
         self._groups = [
@@ -239,7 +240,7 @@ class Evaluator:
         self._delivered: dict[str, Delivered] = {}
         self._requested: dict[str, int] = {}  # ordinal
         self._amounts: dict[tuple[str, ...], str] = {}  # (price, shipping) -> refund text
-        self._classes: dict[int, int] = {}  # day -> class
+        self._classes: dict[int, int] = {}  # day -> class times the class stride
         self._class_of_bands: dict[tuple[int, ...], int] = {}
         self._decided: dict[int, Decided] = {}  # code + day class
         self._by_band: dict[tuple[int, int], Decided] = {}
@@ -274,7 +275,7 @@ class Evaluator:
         slow: dict[int, tuple[str, ...]] = {}
         for at in special:
             code, day = codes[at], days[at]
-            if code < 0 or not 0 <= day < _SPAN // 2 or amounts[at] is _BAD_AMOUNTS:
+            if code < 0 or not 0 <= day < _DAYS or amounts[at] is _BAD_AMOUNTS:
                 slow[at] = self.slow(rows[at])
                 decided[at] = _SLOW
             else:
@@ -370,11 +371,13 @@ class Evaluator:
         return entry
 
     def _new_class(self, day: int) -> int:
-        """The class of `day`: days in the same window band for every reason share one."""
-        if not 0 <= day < _SPAN // 2:
+        """The class of `day` (days in the same window band for every reason share one) times
+        the class stride: its part of a decision key."""
+        if not 0 <= day < _DAYS:
             return _BAD_DAY
         bands = tuple(window_band(self.policy, reason, day) for reason in self.policy.reasons)
         found = self._class_of_bands.setdefault(bands, len(self._class_of_bands))
+        found *= self._class_stride
         _put(self._classes, day, found)
         return found
 
