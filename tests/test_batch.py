@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
 from unittest import mock
@@ -446,6 +447,44 @@ def test_console_script_pipe_closed_early_exits_quietly(tmp_path):
         + b"\r\n"
     )
     assert err == b""
+
+
+@pytest.mark.skipif(MIGEMS is None, reason="the console script is not installed")
+def test_progress_bar_on_a_terminal_leaves_the_data_on_stdout(tmp_path):
+    """`migems batch claims.csv > out.csv` at a terminal: the bar and summary on the terminal,
+    every record in the file (rich's live display would capture stdout unless told not to)."""
+    import pty
+    import threading
+
+    source = tmp_path / "many.csv"
+    source.write_bytes(_claims(20_000))
+    master, terminal = pty.openpty()
+    shown = bytearray()
+
+    def read_terminal() -> None:
+        with suppress(OSError):
+            while chunk := os.read(master, 65536):
+                shown.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    with (tmp_path / "out.csv").open("wb") as out:
+        done = subprocess.run(
+            [MIGEMS, "batch", str(source), "--today", TODAY],
+            stdout=out,
+            stderr=terminal,
+            timeout=60,
+            check=False,
+        )
+    os.close(terminal)
+    reader.join(5)
+    os.close(master)
+    assert done.returncode == 0
+    records = (tmp_path / "out.csv").read_bytes().split(b"\r\n")
+    assert len(records) == 1 + 20_000 + 1  # header, rows, and the empty tail after the last
+    assert records[-2].startswith(b"C19999,")
+    assert b"migems batch: 20000 rows" in shown
+    assert b"C19999" not in shown
 
 
 @pytest.mark.skipif(MIGEMS is None, reason="the console script is not installed")

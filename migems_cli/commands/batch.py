@@ -301,10 +301,18 @@ def _progress(
         TimeElapsedColumn(),
         console=stderr_console(),
         transient=True,
+        # rich would otherwise capture stdout while the bar shows, and print the data to stderr
+        redirect_stdout=False,
+        redirect_stderr=False,
     ) as bar:
         task = bar.add_task("batch", total=total, rows=0)
+        shown = [0.0]  # when the bar was last moved
 
         def advance(rows: int) -> None:
+            now = time.monotonic()
+            if now - shown[0] < 0.1:  # the bar redraws 10 times a second: no need for more
+                return
+            shown[0] = now
             done = raw.tell() if total is not None else None
             bar.update(task, completed=done, rows=rows)
 
