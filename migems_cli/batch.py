@@ -190,11 +190,12 @@ class Evaluated:
 class Evaluator:
     """Turns rows (lists of cells, as wide as the header) into `RESULT_COLUMNS` cells.
 
-    A chunk of rows is evaluated column by column: each cell text is looked up in a cache
-    filled by the very parsers `parse_claim` uses, each (terms, day) combination in a cache
-    filled by `assess` and `window_band`, the functions `judge` uses. A row with a cell that does
-    not parse goes to `slow`, which runs `parse_claim` and `judge` themselves, so its error is
-    worded exactly as `check` words it.
+    A chunk of rows is evaluated column by column: cell texts (the terms columns two by two,
+    price and shipping together) are looked up in caches filled by the very parsers
+    `parse_claim` uses, each combination of terms and day class in a cache filled by `assess`
+    and `window_band`, the functions `judge` uses. A row with a cell that does not parse goes to
+    `slow`, which runs `parse_claim` and `judge` themselves, so its error is worded exactly as
+    `check` words it.
     """
 
     def __init__(
