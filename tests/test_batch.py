@@ -239,6 +239,10 @@ def test_table_format(capsys, monkeypatch):
     line = next(line for line in out.splitlines() if "A-2" in line)
     assert line.split()[:6] == ["3", "A-2", "eligible", "80.50", "2026-02-04", "2026-01-12"]
     assert "\x1b[" not in out
+    lines = out.splitlines()
+    at = next(at for at, line in enumerate(lines) if "A-3" in line)
+    assert lines[at].split()[-1] == "return-window"  # one failed rule a line
+    assert lines[at + 1].split() == ["category"]
 
 
 def test_table_shows_customer_cells_literally(capsys, monkeypatch, tmp_path):

@@ -54,7 +54,7 @@ def _table(rows: list[Row], layout: Layout, header: bool) -> Table:
             Text(refund),
             Text(return_by),
             Text(report_by),
-            Text(error or failed.replace(";", ", "), style="red" if error else ""),
+            Text(error or failed.replace(";", "\n"), style="red" if error else ""),  # a rule a line
         ]
         table.add_row(*cells)
     return table
