@@ -11,6 +11,7 @@ the cells again (see `render.batch_out`).
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
@@ -120,6 +121,8 @@ class RecordReader:
         longer than the csv module allows: it then says so, for the line it is on)."""
         if max(map(len, lines)) > csv.field_size_limit():
             return None
+        if _NUL_IS_AN_ERROR and "\x00" in "".join(texts):  # let csv.reader say so, as before 3.11
+            return None
         records = list(map(str.split, texts, repeat(self._delimiter)))
         for at in positions(texts, ""):
             records[at] = []  # a blank line, as csv.reader gives it
@@ -136,6 +139,10 @@ class RecordReader:
             for at, record in zip(quoted, parsed, strict=True):
                 records[at] = record
         return records
+
+
+# Python 3.10's csv module refuses NUL characters ("line contains NUL"); 3.11 reads them.
+_NUL_IS_AN_ERROR = sys.version_info < (3, 11)
 
 
 def _open_at_end(records: list[list[str]]) -> bool:

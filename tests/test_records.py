@@ -47,7 +47,13 @@ def _chunked(text: str, delimiter: str, size: int) -> list[tuple[int, list[str]]
     st.sampled_from([1, 2, 3, 1024]),
 )
 def test_chunks_hold_the_records_csv_reader_reads(text: str, delimiter: str, size: int) -> None:
-    assert _chunked(text, delimiter, size) == _csv_records(text, delimiter)
+    try:
+        expected = _csv_records(text, delimiter)
+    except csv.Error:  # Python 3.10 refuses NUL characters: so must the chunks
+        with pytest.raises(csv.Error):
+            _chunked(text, delimiter, size)
+        return
+    assert _chunked(text, delimiter, size) == expected
 
 
 @pytest.mark.parametrize(
