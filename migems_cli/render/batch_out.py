@@ -104,15 +104,9 @@ def _inputs(
     texts = list(chunk.texts)
     # Lines to format cell by cell: with a quote (the csv writer may quote differently), or
     # with a cell that starts like a formula. Each line is searched after a delimiter, so that
-    # one search finds first cells too: the text of line i ends just before ends[i].
-    redo = list(chunk.quoted)
-    joined = delimiter + ("\n" + delimiter).join(texts)
-    found = [match.start() for match in formula.finditer(joined)]
-    if found:
-        ends = list(map(add, accumulate(map(len, texts)), range(2, 2 * len(texts) + 1, 2)))
-        redo += [bisect_right(ends, at) for at in found]
+    # one search finds first cells too.
+    redo = sorted(set(chunk.quoted) | _matching(formula, texts, delimiter, "\n"))
     if redo:
-        redo = sorted(set(redo))
         formatted = _formatted(formatter, sink, _neutralised([records[at] for at in redo]))
         for at, text in zip(redo, formatted, strict=True):
             texts[at] = text
@@ -128,16 +122,28 @@ def _neutralised(records: list[list[str]]) -> list[list[str]]:
     One search over all the cells, each led by \\x1f, finds the records to look at closely (a
     cell holding \\x1f itself can only add a record to look at, never hide one).
     """
-    joined = list(map("\x1f".join, records))
-    text = "\x1f" + "\x1f".join(joined)
-    found = [match.start() for match in _CELL_FORMULA.finditer(text)]
-    if not found:
+    dirty = _matching(_CELL_FORMULA, list(map("\x1f".join, records)), "\x1f", "")
+    if not dirty:
         return records
-    ends = list(map(add, accumulate(map(len, joined)), range(1, len(joined) + 1)))
     records = list(records)
-    for at in {bisect_right(ends, start) for start in found}:
+    for at in dirty:
         records[at] = neutralise(records[at])
     return records
+
+
+def _matching(pattern: re.Pattern[str], pieces: list[str], lead: str, tail: str) -> set[int]:
+    """Which `pieces` a match of `pattern` starts in, each piece searched as lead + piece + tail.
+
+    One search over the whole text: piece i (its lead included) ends where piece i + 1's lead
+    starts, and bisecting those boundaries says which piece a match is in.
+    """
+    text = lead + (tail + lead).join(pieces)
+    found = [match.start() for match in pattern.finditer(text)]
+    if not found:
+        return set()
+    step = len(lead) + len(tail)
+    bounds = list(map(add, accumulate(map(len, pieces)), range(step, step * len(pieces) + 1, step)))
+    return {bisect_right(bounds, at) for at in found}
 
 
 def _formatted(formatter: Any, sink: _Lines, records: list[list[str]]) -> list[str]:
