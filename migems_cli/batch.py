@@ -56,7 +56,7 @@ class Layout:
 
     header: tuple[str, ...]
     index: Mapping[str, int]
-    names: tuple[str, ...] = ()  # JSON keys of the input cells: a repeated name gets _2, _3, ...
+    names: tuple[str, ...]  # JSON keys of the input cells: a repeated name gets _2, _3, ...
 
     @property
     def width(self) -> int:
@@ -246,10 +246,6 @@ class Evaluator:
         self._decided: dict[int, Decided] = {}  # code + day class
         self._by_band: dict[tuple[int, int], Decided] = {}
 
-    def evaluate(self, row: list[str]) -> tuple[str, ...]:
-        """The result cells for one row; never raises for bad cells."""
-        return self.evaluate_chunk([row]).results()[0]
-
     def evaluate_chunk(self, rows: list[list[str]]) -> Evaluated:
         """The results of each row, in order; never raises for bad cells."""
         count = len(rows)
@@ -276,7 +272,7 @@ class Evaluator:
         slow: dict[int, tuple[str, ...]] = {}
         for at in special:
             code, day = codes[at], days[at]
-            if code < 0 or not 0 <= day < _DAYS or amounts[at] is _BAD_AMOUNTS:
+            if code < 0 or classes[at] < 0 or amounts[at] is _BAD_AMOUNTS:  # see _new_class
                 slow[at] = self.slow(rows[at])
                 decided[at] = _SLOW
             else:
@@ -486,17 +482,6 @@ def evaluate_chunks(
         if progress is not None:
             progress(summary.rows)
         yield Chunk(starts, records, extras, evaluated, texts, raw.quoted or [])
-
-
-def evaluate_rows(
-    source: RecordReader,
-    evaluator: Evaluator,
-    summary: Summary,
-    progress: Callable[[int], None] | None = None,
-) -> Iterator[Row]:
-    """`evaluate_chunks`, one (line, output record) at a time."""
-    for chunk in evaluate_chunks(source, evaluator, summary, progress):
-        yield from chunk.rows()
 
 
 def _regularise(
