@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from migems_cli.policy import Policy, bundled_policy_path
-from migems_cli.policy_load import load_policy
-from tests.helpers import run_main
+pytest.register_assert_rewrite("tests.helpers")  # its shared assertions report like the tests'
+
+from migems_cli.policy import Policy, bundled_policy_path  # noqa: E402
+from migems_cli.policy_load import load_policy  # noqa: E402
+from tests.helpers import run_main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)

@@ -22,6 +22,16 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return code, out, err
 
 
+def assert_bad_input(code: int, out: str, err: str, named: str) -> None:
+    """Exit 2, nothing on stdout, one `Error:` line on stderr naming `named`, no traceback."""
+    assert code == 2
+    assert out == ""
+    assert err.startswith("Error: ")
+    assert err.count("\n") == 1
+    assert named in err
+    assert "Traceback" not in err
+
+
 class Imported(NamedTuple):
     code: int
     out: str

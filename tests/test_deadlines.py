@@ -16,7 +16,7 @@ from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
 from migems_cli.rules import deadlines as return_deadlines
 from migems_cli.schedule import order_deadlines
-from tests.helpers import modules_after, run_main
+from tests.helpers import assert_bad_input, modules_after, run_main
 
 POLICY = load_policy(bundled_policy_path())
 CALENDAR = BusinessCalendar("US")
@@ -171,12 +171,7 @@ def test_a_country_the_store_does_not_ship_to_is_refused_in_the_policys_words(ca
 )
 def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
     code, out, err = run(["deadlines", "--today", "2026-11-26", *args, "--json"], capsys)
-    assert code == 2
-    assert out == ""
-    assert err.startswith("Error: ")
-    assert err.count("\n") == 1
-    assert named in err
-    assert "Traceback" not in err
+    assert_bad_input(code, out, err, named)
 
 
 def test_human_table_marks_passed_today_and_future_at_60_columns():

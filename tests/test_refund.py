@@ -18,7 +18,7 @@ from migems_cli.errors import InputError, PolicyError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy, parse_policy
 from migems_cli.schedule import DUE, OVERDUE, PENDING, refund_schedule
-from tests.helpers import run_main
+from tests.helpers import assert_bad_input, run_main
 
 POLICY = load_policy(bundled_policy_path())
 CALENDAR = BusinessCalendar("US")
@@ -210,12 +210,7 @@ def test_today_before_received_is_bad_input(capsys):
 )
 def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
     code, out, err = run(["refund", "--today", "2026-11-26", *args, "--json"], capsys)
-    assert code == 2
-    assert out == ""
-    assert err.startswith("Error: ")
-    assert err.count("\n") == 1
-    assert named in err
-    assert "Traceback" not in err
+    assert_bad_input(code, out, err, named)
 
 
 def test_dayfirst_reads_slashed_dates_day_first(capsys):

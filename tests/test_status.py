@@ -15,7 +15,7 @@ from migems_cli.errors import InputError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
 from migems_cli.statuses import status_info
-from tests.helpers import modules_after, run_main
+from tests.helpers import assert_bad_input, modules_after, run_main
 
 POLICY = load_policy(bundled_policy_path())
 BASE_KEYS = {"name", "meaning", "typical_duration", "customer_advice", "countries"}
@@ -131,12 +131,7 @@ def test_table_shows_every_status_and_the_ship_window():
 )
 def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
     code, out, err = run(["status", *args, "--json"], capsys)
-    assert code == 2
-    assert out == ""
-    assert err.startswith("Error: ")
-    assert err.count("\n") == 1
-    assert named in err
-    assert "Traceback" not in err
+    assert_bad_input(code, out, err, named)
 
 
 def test_json_status_imports_neither_rich_nor_holidays_nor_dateutil():
