@@ -164,5 +164,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"Error: {message}", file=sys.stderr)
+    # one line, whatever the message quotes: a path or value with a line break or an escape
+    # sequence is shown with it made visible
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
+    print(f"Error: {shown}", file=sys.stderr)
     return code

@@ -73,7 +73,8 @@ def _written(value: str, field: str, text: str, dayfirst: bool) -> date:
         parsed = parser.parse(value, dayfirst=dayfirst, default=default)
         again = parser.parse(value, dayfirst=dayfirst, default=other)
     except (ValueError, OverflowError) as exc:
-        raise InputError(field, text, f"not a date ({exc})") from None
+        why = str(exc).partition(": ")[0]  # dateutil repeats the text after ": "
+        raise InputError(field, text, f"not a date ({why})") from None
     if parsed.time() != default.time() or parsed.tzinfo is not None:
         raise InputError(field, text, "give a date without a time")
     if parsed.day != again.day:

@@ -7,6 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -25,6 +29,7 @@ from tests.helpers import assert_bad_input
 
 Run = Callable[..., Result]
 TODAY = date(2026, 11, 26)
+MIGEMS = shutil.which("migems", path=str(Path(sys.executable).parent))
 
 
 def bad(result: Result, named: str, fragment: str) -> None:
@@ -542,3 +547,31 @@ def test_parse_amount_without_a_policy_is_plain(policy: Policy) -> None:
         parse_amount("$120", "price")
     assert parse_amount("$120", "price", policy) == Decimal("120.00")
     assert parse_amount("", "price", policy) is None
+
+
+@pytest.mark.skipif(MIGEMS is None, reason="the console script is not installed")
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["check", "--delivered", "November 2026"],
+            "Error: --delivered: add the day, for example 'Nov 3 2026' (got 'November 2026')",
+        ),
+        (
+            ["check", "--delivered", "2026-11-03", "--price", ""],
+            "Error: --price: is empty; give a value or leave the option out (got '')",
+        ),
+        (
+            ["check", "--delivered", "2026-11-20", "--reason", "broken"],
+            "Error: --reason: unknown reason (did you mean 'damaged'?); known reasons: "
+            "changed-mind, damaged, defective, wrong-item (got 'broken')",
+        ),
+    ],
+)
+def test_console_script(args: list[str], line: str) -> None:
+    assert MIGEMS is not None
+    env = {**os.environ, "MIGEMS_TODAY": "2026-11-26"}
+    done = subprocess.run(
+        [MIGEMS, *args], capture_output=True, text=True, env=env, check=False, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", line + "\n")
