@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from migems_cli.dates import parse_date
 from migems_cli.errors import InputError
 from migems_cli.money import money_text, parse_money
-from migems_cli.policy import Category, Policy, Reason
+from migems_cli.policy import Category, Policy, Reason, name_key
 
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0"})
@@ -86,18 +86,27 @@ def parse_claim(
     values: Mapping[str, str | bool | None],
     today: date,
     dayfirst: bool = False,
+    today_from: str = "",
 ) -> Claim:
     """Build a `Claim` from raw values keyed by `FIELDS` (missing keys take their defaults).
 
+    `today_from` says where `today` came from (--today, MIGEMS_TODAY, the clock), for errors.
     Raises `InputError` naming the first field whose value cannot be used.
     """
     delivered = parse_delivered(values.get("delivered"), today, dayfirst)
     requested = parse_requested(values.get("requested"), today, dayfirst)
     if requested < delivered:
+        typed = _text(values.get("requested"))
+        if not typed:  # the request date is today by default: delivered or today is wrong
+            source = f", from {today_from}" if today_from else ""
+            raise InputError(
+                "delivered",
+                _text(values.get("delivered")),
+                f"is after today ({today.isoformat()}{source}), the default requested date; "
+                "correct one of them, or give the requested date",
+            )
         raise InputError(
-            "requested",
-            _text(values.get("requested")) or "today",
-            f"is before the delivered date {delivered.isoformat()}",
+            "requested", typed, f"is before the delivered date {delivered.isoformat()}"
         )
     terms = parse_terms(policy, values)
     return Claim(
@@ -110,8 +119,8 @@ def parse_claim(
         condition=terms.condition,
         packaging=terms.packaging,
         photos=terms.photos,
-        price=parse_amount(values.get("price"), "price"),
-        shipping=parse_amount(values.get("shipping"), "shipping"),
+        price=parse_amount(values.get("price"), "price", policy),
+        shipping=parse_amount(values.get("shipping"), "shipping", policy),
     )
 
 
@@ -204,7 +213,11 @@ def _reason(policy: Policy, text: str) -> Reason:
     reason = policy.reason(text)
     if reason is None:
         known = ", ".join(r.id for r in policy.reasons)
-        raise InputError("reason", text, f"unknown reason; known reasons: {known}")
+        words = {name_key(word): r.id for r in policy.reasons for word in r.suggest_for}
+        meant = words.get(name_key(text)) or _close(text, [r.id for r in policy.reasons])
+        raise InputError(
+            "reason", text, f"unknown reason{_did_you_mean(meant)}; known reasons: {known}"
+        )
     return reason
 
 
@@ -219,15 +232,39 @@ def _category(policy: Policy, text: str) -> Category | None:
 
 
 def _condition(policy: Policy, text: str) -> str:
-    wanted = text.casefold()
+    wanted = name_key(text)
     for condition in policy.conditions:
-        if condition.casefold() == wanted:
+        if name_key(condition) == wanted:
             return condition
     known = ", ".join(policy.conditions)
-    raise InputError("condition", text, f"unknown condition; known conditions: {known}")
+    meant = _did_you_mean(_close(text, list(policy.conditions)))
+    raise InputError("condition", text, f"unknown condition{meant}; known conditions: {known}")
 
 
-def parse_amount(value: str | bool | None, field: str) -> Decimal | None:
-    """An optional amount: None when empty. Raises `InputError` naming `field`."""
+def _close(text: str, names: list[str]) -> str | None:
+    """The one of `names` that `text` is most likely a typo of, if any is close enough."""
+    from difflib import get_close_matches  # only an unknown name needs it
+
+    keys = {name_key(name): name for name in names}
+    found = get_close_matches(name_key(text), list(keys), n=1, cutoff=0.8)
+    return keys[found[0]] if found else None
+
+
+def _did_you_mean(name: str | None) -> str:
+    return f" (did you mean '{name}'?)" if name else ""
+
+
+def parse_amount(
+    value: str | bool | None, field: str, policy: Policy | None = None
+) -> Decimal | None:
+    """An optional amount: None when empty. Raises `InputError` naming `field`.
+
+    With a `policy`, the amount may carry the store's currency code or symbol ("$120",
+    "120 USD"); without one (batch's cache of plain amounts), it may not.
+    """
     text = _text(value)
-    return parse_money(text, field) if text else None
+    if not text:
+        return None
+    if policy is None:
+        return parse_money(text, field)
+    return parse_money(text, field, policy.store.currency, policy.store.currency_symbol)

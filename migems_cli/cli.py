@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from typer import _click
@@ -49,6 +50,7 @@ class LazyGroup(TyperGroup):
             command = typer.main.get_command(single)
         command.name = cmd_name
         _reflow(command)
+        _refuse_blank(command)
         return command
 
 
@@ -65,6 +67,35 @@ def _reflow(command: _click.Command) -> None:
         )
     for sub in getattr(command, "commands", {}).values():
         _reflow(sub)
+
+
+def _refuse_blank(command: _click.Command) -> None:
+    """Make an explicitly empty or blank option value (`--price ''`) an error naming the option.
+
+    Left alone, '' reads as "not given" (a default silently used) or reaches a parser as a value.
+    An empty CSV cell still means the default: this applies to typed options only.
+    """
+    for param in command.params:
+        if param.param_type_name == "option" and not getattr(param, "is_flag", False):
+            param.callback = _not_blank(param.callback)
+    for sub in getattr(command, "commands", {}).values():
+        _refuse_blank(sub)
+
+
+# Options whose value may be whitespace (a tab is a delimiter): only '' is refused for them.
+_WHITESPACE_VALUES = frozenset({"--delimiter"})
+
+
+def _not_blank(inner: Callable[..., Any] | None) -> Callable[..., Any]:
+    def callback(ctx: _click.Context, param: _click.Parameter, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            name = max(param.opts, key=len)
+            if value and name in _WHITESPACE_VALUES:
+                return inner(ctx, param, value) if inner is not None else value
+            raise InputError(name, value, "is empty; give a value or leave the option out")
+        return inner(ctx, param, value) if inner is not None else value
+
+    return callback
 
 
 app = typer.Typer(
@@ -133,5 +164,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"Error: {message}", file=sys.stderr)
+    # one line, whatever the message quotes: a path or value with a line break or an escape
+    # sequence is shown with it made visible
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
+    print(f"Error: {shown}", file=sys.stderr)
     return code

@@ -7,12 +7,16 @@ from datetime import date, datetime, timedelta
 
 from migems_cli.errors import InputError
 
-_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_SLASHES = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# Digits are ASCII only: `\d`, `int()` and dateutil also take full-width, Arabic-Indic and other
+# Unicode digits, which an agent never means to type (`non_ascii_digit` refuses them first).
+_ISO = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", re.ASCII)
+_SLASHES = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$", re.ASCII)
 _MONTH = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?", re.IGNORECASE
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?",
+    re.IGNORECASE | re.ASCII,
 )
-_YEAR = re.compile(r"\b\d{4}\b")
+_YEAR = re.compile(r"\b[0-9]{4}\b", re.ASCII)
+ASCII_DIGITS = "write digits as ASCII 0-9"
 _FORMS = "YYYY-MM-DD, MM/DD/YYYY (DD/MM/YYYY with --dayfirst), 'Nov 3 2026', today or yesterday"
 
 
@@ -27,7 +31,11 @@ def parse_date(text: str, field: str, today: date, dayfirst: bool = False) -> da
     if lowered == "today":
         return today
     if lowered == "yesterday":
+        if today == date.min:
+            raise InputError(field, text, f"is before {date.min.isoformat()}, the first date known")
         return today - timedelta(days=1)
+    if non_ascii_digit(value):
+        raise InputError(field, text, f"not a date; {ASCII_DIGITS}")
     if _ISO.match(value):
         year, month, day = (int(part) for part in value.split("-"))
         return _real(field, text, year, month, day)
@@ -43,6 +51,11 @@ def parse_date(text: str, field: str, today: date, dayfirst: bool = False) -> da
     raise InputError(field, text, f"not a date; use {_FORMS}")
 
 
+def non_ascii_digit(text: str) -> bool:
+    """Whether `text` holds a digit other than ASCII 0-9 (full-width, Arabic-Indic, ...)."""
+    return not text.isascii() and any(ch.isdigit() and not "0" <= ch <= "9" for ch in text)
+
+
 def _real(field: str, text: str, year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
@@ -53,13 +66,21 @@ def _real(field: str, text: str, year: int, month: int, day: int) -> date:
 def _written(value: str, field: str, text: str, dayfirst: bool) -> date:
     from dateutil import parser  # only written month names need dateutil
 
-    default = datetime(1, 1, 1)
+    # Parsed twice with different default days: a text without a day ("November 2026") takes the
+    # default's, so the two parses differ, and the text is refused rather than read as the 1st.
+    default, other = datetime(1, 1, 1), datetime(4, 2, 2)
     try:
         parsed = parser.parse(value, dayfirst=dayfirst, default=default)
+        again = parser.parse(value, dayfirst=dayfirst, default=other)
     except (ValueError, OverflowError) as exc:
-        raise InputError(field, text, f"not a date ({exc})") from None
+        why = str(exc).partition(": ")[0]  # dateutil repeats the text after ": "
+        raise InputError(field, text, f"not a date ({why})") from None
     if parsed.time() != default.time() or parsed.tzinfo is not None:
         raise InputError(field, text, "give a date without a time")
+    if parsed.day != again.day:
+        raise InputError(field, text, "add the day, for example 'Nov 3 2026'")
+    if parsed.date() != again.date():
+        raise InputError(field, text, "add the year, for example 'Nov 3 2026'")
     return parsed.date()
 
 

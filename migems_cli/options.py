@@ -73,6 +73,15 @@ class Common:
 
             self._fixed = fixed_today(today, self._env, dayfirst)
 
+    @property
+    def today_from(self) -> str:
+        """Where `today` comes from, as an error names it."""
+        if self._option:
+            return "--today"
+        if self._env:
+            return "MIGEMS_TODAY"
+        return f"the clock in {self.policy.store.time_zone}"
+
     @cached_property
     def today(self) -> date:
         if self._fixed is not None:

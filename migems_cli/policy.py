@@ -34,6 +34,7 @@ class Store(NamedTuple):
     time_zone: str
     support_email: str
     support_email_is_placeholder: bool
+    currency_symbol: str = ""  # "$": an amount may carry it, or the code, as in "$120"
 
 
 class CalendarPolicy(NamedTuple):
@@ -85,6 +86,7 @@ class Reason(NamedTuple):
     remedy: str  # one of REMEDIES
     return_shipping_paid_by: str  # one of PAYERS
     photos_required: bool
+    suggest_for: tuple[str, ...] = ()  # words agents type for it: suggested, never taken as it
 
 
 class RuleText(NamedTuple):
@@ -210,9 +212,10 @@ class Policy(NamedTuple):
         return None
 
     def reason(self, reason_id: str) -> Reason | None:
-        wanted = reason_id.strip().casefold()
+        """The reason `reason_id` names, in any case, with spaces, _ or - between words."""
+        wanted = name_key(reason_id)
         for reason in self.reasons:
-            if reason.id.casefold() == wanted:
+            if name_key(reason.id) == wanted:
                 return reason
         return None
 
@@ -222,6 +225,11 @@ class Policy(NamedTuple):
             if status.name.casefold() == wanted:
                 return status
         return None
+
+
+def name_key(text: str) -> str:
+    """A name as compared with the policy's: "Changed Mind", "changed_mind" -> "changed-mind"."""
+    return "-".join(text.casefold().replace("_", " ").replace("-", " ").split())
 
 
 def bundled_policy_path() -> Path:

@@ -38,6 +38,7 @@ from migems_cli.policy import (
     Zone,
     display_path,
     fraction_text,
+    name_key,
 )
 
 T = TypeVar("T")
@@ -305,7 +306,13 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
         support_email_is_placeholder=check.value(
             store_t, "store", "support_email_is_placeholder", bool, False
         ),
+        currency_symbol=check.value(store_t, "store", "currency_symbol", str, ""),
     )
+    if "currency_symbol" in store_t and not _SYMBOL.fullmatch(store.currency_symbol):
+        check.error(
+            "store.currency_symbol",
+            f"{store.currency_symbol!r} is not a currency symbol (no digits, spaces, signs or points)",
+        )
     if "currency" in store_t and not _code(store.currency, 3):
         check.error("store.currency", f"{store.currency!r} is not a three-letter currency code")
     if "time_zone" in store_t and not store.time_zone.strip():
@@ -364,7 +371,12 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
     reasons = check.records(top, "reasons", lambda item, path: _reason(check, item, path))
     statuses = check.records(top, "statuses", lambda item, path: _status(check, item, path))
     _unique(check, "categories", [c.name for c in categories] + [c.plural for c in categories])
-    _unique(check, "reasons", [r.id for r in reasons])
+    # ids and the words suggested for them, as an agent may type them (see Policy.reason)
+    _unique(
+        check,
+        "reasons",
+        [name_key(name) for r in reasons for name in (r.id, *r.suggest_for) if name_key(name)],
+    )
     _unique(check, "statuses", [s.name.casefold() for s in statuses])
 
     cond_t = check.table(top.get("conditions", {}), "conditions", ("known", "accepted"))
@@ -426,7 +438,16 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
     )
 
 
-_STORE_KEYS = ("name", "currency", "time_zone", "support_email", "support_email_is_placeholder")
+_STORE_KEYS = (
+    "name",
+    "currency",
+    "time_zone",
+    "support_email",
+    "support_email_is_placeholder",
+    "currency_symbol",
+)
+# What migems_cli.money can tell from the number it marks: no digits, spaces, signs or points.
+_SYMBOL = re.compile(r"[^\s0-9.,+-]{1,5}")
 _REFUND_KEYS = (
     "min_business_days",
     "max_business_days",
@@ -516,7 +537,7 @@ def _category(check: _Checker, data: Any, path: str) -> Category:
 
 def _reason(check: _Checker, data: Any, path: str) -> Reason:
     keys = ("id", "label", "path", "remedy", "return_shipping_paid_by", "photos_required")
-    table = check.table(data, path, keys)
+    table = check.table(data, path, keys, ("suggest_for",))
     reason = Reason(
         id=check.value(table, path, "id", str, ""),
         label=check.text(table, path, "label"),
@@ -524,6 +545,7 @@ def _reason(check: _Checker, data: Any, path: str) -> Reason:
         remedy=check.value(table, path, "remedy", str, REMEDIES[0]),
         return_shipping_paid_by=check.value(table, path, "return_shipping_paid_by", str, PAYERS[0]),
         photos_required=check.value(table, path, "photos_required", bool, False),
+        suggest_for=check.strings(table, path, "suggest_for"),
     )
     for key, allowed in (
         ("path", PATHS),

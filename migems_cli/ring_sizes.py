@@ -26,11 +26,22 @@ GLYPHS: Mapping[Fraction, str] = {
     Fraction(5, 8): "⅝",
     Fraction(7, 8): "⅞",
 }
-_DECIMAL = re.compile(r"\d+(?:[.,]\d+)?")
-_SLASHED = re.compile(r"(?:(?P<whole>\d+)(?:\s+|\s*-\s*))?(?P<num>\d+)\s*/\s*(?P<den>\d+)")
-_GLYPHED = re.compile(r"(?:(?P<whole>\d+)\s*-?\s*)?(?P<glyph>[" + "".join(GLYPHS.values()) + "])")
-_LETTER = re.compile(r"^(?P<letter>[A-Za-z])\s*(?:(?P<half>½|1\s*/\s*2|\.5)|\+\s*(?P<plus>\d+))?$")
-_LENGTH = re.compile(r"^(?P<number>\d+(?:[.,]\d*)?|[.,]\d+)\s*(?P<unit>[a-z]*)$", re.IGNORECASE)
+# Digits are ASCII, and at most twelve of them: `\d` takes full-width and Arabic-Indic digits,
+# and int() refuses more than 4,300 digits with a ValueError.
+_DECIMAL = re.compile(r"[0-9]{1,12}(?:[.,][0-9]{1,12})?")
+_SLASHED = re.compile(
+    r"(?:(?P<whole>[0-9]{1,12})(?:\s+|\s*-\s*))?(?P<num>[0-9]{1,12})\s*/\s*(?P<den>[0-9]{1,12})"
+)
+_GLYPHED = re.compile(
+    r"(?:(?P<whole>[0-9]{1,12})\s*-?\s*)?(?P<glyph>[" + "".join(GLYPHS.values()) + "])"
+)
+_LETTER = re.compile(
+    r"^(?P<letter>[A-Za-z])\s*(?:(?P<half>½|1\s*/\s*2|\.5)|\+\s*(?P<plus>[0-9]{1,12}))?$"
+)
+_LENGTH = re.compile(
+    r"^(?P<number>[0-9]{1,12}(?:[.,][0-9]{0,12})?|[.,][0-9]{1,12})\s*(?P<unit>[a-z]*)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,7 @@ def check(
         },
         env.today,
         env.dayfirst,
+        env.today_from,
     )
     verdict = evaluate(env.policy, claim)
     if env.json:

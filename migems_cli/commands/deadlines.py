@@ -37,8 +37,10 @@ def deadlines(
             param_hint="'--ordered' / '--delivered'",
         )
     env = common(policy, today, json, dayfirst)
-    placed = parse_date(ordered, "ordered", env.today, dayfirst) if ordered else None
-    arrived = parse_date(delivered, "delivered", env.today, dayfirst) if delivered else None
+    placed = parse_date(ordered, "ordered", env.today, dayfirst) if ordered is not None else None
+    arrived = (
+        parse_date(delivered, "delivered", env.today, dayfirst) if delivered is not None else None
+    )
     calendar = None
     if placed is not None:
         from migems_cli.business_days import BusinessCalendar

@@ -40,8 +40,9 @@ def refund(
 
     env = common(policy, today, json, dayfirst)
     day = parse_date(received, "received", env.today, dayfirst)
-    amount = parse_money(price, "price") if price is not None else None
-    paid = parse_money(shipping, "shipping") if shipping is not None else None
+    currency = (env.policy.store.currency, env.policy.store.currency_symbol)
+    amount = parse_money(price, "price", *currency) if price is not None else None
+    paid = parse_money(shipping, "shipping", *currency) if shipping is not None else None
     cal = env.policy.calendar
     calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
     schedule = refund_schedule(env.policy, calendar, day, env.today, amount, paid)
