@@ -133,5 +133,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"Error: {message}", file=sys.stderr)
+    from migems_cli.render.safe import visible  # a path or value from a file: no raw escapes
+
+    print(f"Error: {visible(message)}", file=sys.stderr)
     return code

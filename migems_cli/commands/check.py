@@ -127,13 +127,13 @@ def check(
         env.dayfirst,
     )
     verdict = evaluate(env.policy, claim)
-    if env.json:
-        from migems_cli.render.json_out import print_json
+    from migems_cli.render.emit import emit
 
-        print_json(verdict.to_dict())
-    else:
+    def render() -> None:
         from migems_cli.render.check_rich import render_check
 
         render_check(verdict, env.policy, env.today)
+
+    emit(env, verdict.to_dict, render)
     decision = verdict.judgement.decision
     return 0 if decision == ELIGIBLE else 1 if decision == INELIGIBLE else 3

@@ -46,12 +46,12 @@ def deadlines(
         cal = env.policy.calendar
         calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
     report = order_deadlines(env.policy, calendar, placed, arrived, country, env.today)
-    if env.json:
-        from migems_cli.render.json_out import print_json
+    from migems_cli.render.emit import emit
 
-        print_json(report.to_dict())
-    else:
+    def render() -> None:
         from migems_cli.render.schedule_rich import render_deadlines
 
-        render_deadlines(report)
+        render_deadlines(report, env.policy.shipping.country_name(report.country))
+
+    emit(env, report.to_dict, render)
     return 0

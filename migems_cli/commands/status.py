@@ -51,12 +51,12 @@ def status(
         calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
         window = ship_window(env.policy, calendar, placed)
     report = status_info(env.policy, name, country, window)
-    if env.json:
-        from migems_cli.render.json_out import print_json
+    from migems_cli.render.emit import emit
 
-        print_json(report.to_dict())
-    else:
+    def render() -> None:
         from migems_cli.render.status_rich import render_status
 
         render_status(report, env.today if ordered else None)
+
+    emit(env, report.to_dict, render)
     return 0

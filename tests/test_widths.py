@@ -1,0 +1,201 @@
+"""Every human output at 60, 80 and 120 columns: no typed id or value cut, no trailing spaces.
+
+An agent copies ids, dates and amounts from these tables (and types rule ids, reason ids and
+category names back in): each must appear whole on one line at every width, never cut with an
+ellipsis or broken across lines; piped output carries no padding. Related columns stay together:
+a deadline's date follows its name, not the right edge of a wide terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Result
+
+WIDTHS = (60, 80, 120)
+BATCH = (
+    "claim_id,delivered,reason,category,price,photos\n"
+    "C-1001,2026-11-20,changed-mind,rings,120.00,\n"
+    "C-1002,2026-10-01,bogus,rings,x,\n"
+    "C-1003,2026-11-10,damaged,rings,30.00,no\n"
+    "C-1004,2026-10-01,changed-mind,earrings,55.50,\n"
+)
+RULES = ("return-window", "condition", "packaging", "category", "custom", "sale")
+DEFECT_RULES = ("damage-window", "photos", "category", "custom", "sale")
+
+# command -> (arguments, exit code, what must appear whole on one line)
+CASES: dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]] = {
+    "check-eligible": (
+        ("check", "--delivered", "2026-11-03", "--category", "rings", "--price", "30"),
+        0,
+        (*RULES, "Thu 2026-12-03", "Tue 2026-11-10", "30.00 USD", "ring"),
+    ),
+    "check-ineligible": (
+        ("check", "--delivered", "2026-10-01", "--category", "earrings", "--price", "30"),
+        1,
+        (*RULES, "Sat 2026-10-31", "earring", "support@migems.example"),
+    ),
+    "check-review": (
+        ("check", "--delivered", "2026-11-20", "--reason", "damaged", "--category", "rings"),
+        3,
+        (*DEFECT_RULES, "Fri 2026-11-27", "Sun 2026-12-20", "replacement-or-refund"),
+    ),
+    "deadlines": (
+        ("deadlines", "--ordered", "2026-11-20", "--delivered", "2026-11-22"),
+        0,
+        ("Wed 2026-11-25", "Fri 2026-11-27", "Tue 2026-12-22", "Sun 2026-11-29"),
+    ),
+    "refund": (
+        ("refund", "--received", "2026-11-10", "--price", "120", "--shipping", "22"),
+        0,
+        ("Tue 2026-11-10", "Wed 2026-11-18", "Wed 2026-11-25", "120.00 USD", "OVERDUE"),
+    ),
+    "status-all": (("status",), 0, ("Processing", "Shipped", "Partial", "3-4")),
+    "status-one": (
+        ("status", "processing", "--ordered", "2026-11-20", "--country", "US"),
+        0,
+        ("Processing", "Wed 2026-11-25", "Fri 2026-11-27"),
+    ),
+    "ring-chart": (("ring-size",), 0, ("54.42", "17.32", "N½", "7¼")),
+    "ring-lookup": (("ring-size", "--eu", "56"), 0, ("55.70", "56.34", "17.9", "7¾")),
+    "ring-measure": (("ring-size", "--circumference", "54.4"), 0, ("54.42", "17.32", "N½")),
+    "ring-de": (("ring-size", "--de", "17.3"), 0, ("17.3", "54.42", "N½")),
+    "batch-table": (
+        ("batch", "{batch}", "--format", "table"),
+        1,
+        (
+            "C-1001",
+            "C-1002",
+            "C-1003",
+            "C-1004",
+            "120.00",
+            "2026-12-20",
+            "2026-11-27",
+            "2026-10-31",
+            "2026-10-08",
+            "return-window",
+            "category",
+            "'bogus'",
+        ),
+    ),
+    "policy-show": (
+        ("policy", "show"),
+        0,
+        (
+            "changed-mind",
+            "replacement-or-refund",
+            "wrong-item",
+            "change-of-mind",
+            "earrings",
+            "necklaces",
+            "brooches",
+            "damage-window",
+            "return-window",
+            "support@migems.example",
+            "America/New_York",
+            "11.6332",
+            "0.8128",
+        ),
+    ),
+    "policy-check": (("policy", "check"), 0, ("0 errors", "4 warnings")),
+}
+
+
+def _run(run: Callable[..., Result], tmp_path: Path, name: str) -> tuple[Result, tuple[str, ...]]:
+    args, code, whole = CASES[name]
+    batch = tmp_path / "claims.csv"
+    batch.write_text(BATCH, encoding="utf-8")
+    result = run(*(arg.replace("{batch}", str(batch)) for arg in args))
+    assert result.code == code, result.err
+    return result, whole
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_value_whole_and_no_trailing_spaces(
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    name: str,
+    width: int,
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result, whole = _run(run, tmp_path, name)
+    lines = result.out.splitlines()
+    assert lines, "no output"
+    for line in lines:
+        assert line == line.rstrip(), f"trailing spaces: {line!r}"
+        assert len(line) <= width, f"wider than {width}: {line!r}"
+    assert "…" not in result.out  # nothing cut with an ellipsis
+    for value in whole:
+        assert any(value in line for line in lines), f"{value!r} cut or missing at {width}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_deadline_dates_stay_beside_their_names(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result, _ = _run(run, tmp_path, "deadlines")
+    for line in result.out.splitlines():
+        if "2026-" in line and "today" not in line.split("·")[0]:
+            assert line.index("2026-") <= 26, line  # the longest name, two spaces, weekday
+
+
+def test_narrow_batch_table_folds_into_blocks_with_every_column(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    result, _ = _run(run, tmp_path, "batch-table")
+    out = result.out
+    assert "Line 3 · C-1002 · error" in out
+    assert "Line 5 · C-1004 · ineligible" in out
+    block = out[out.index("Line 5") :]
+    assert "Ask to return by  2026-10-31" in block
+    assert "Report damage by  2026-10-08" in block
+    assert "Failed rules      return-window, category" in block
+
+
+def test_wide_batch_table_gives_the_error_room(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    result, _ = _run(run, tmp_path, "batch-table")
+    error_lines = [line for line in result.out.splitlines() if "C-1002" in line]
+    assert len(error_lines) == 1
+    # the error column holds whole sentences, at most a second line
+    at = result.out.splitlines().index(error_lines[0])
+    assert "(got 'bogus')" in "\n".join(result.out.splitlines()[at : at + 2])
+
+
+def test_policy_show_folds_reasons_at_60_columns(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    out = run("policy", "show").out
+    block = out[out.index("Reasons") : out.index("Shipping zones")]
+    assert " changed-mind\n" in block
+    assert "Remedy           replacement-or-refund" in block
+
+
+def test_piped_output_is_not_padded_in_a_real_process(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MIGEMS_TODAY": "2026-11-26", "COLUMNS": "120", "NO_COLOR": "1"}
+    env.pop("MIGEMS_POLICY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "migems_cli", "status"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()
+    assert all(line == line.rstrip() for line in done.stdout.splitlines())
