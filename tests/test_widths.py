@@ -8,12 +8,14 @@ a deadline's date follows its name, not the right edge of a wide terminal.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import ROOT, Result
 
 WIDTHS = (60, 80, 120)
 BATCH = (
@@ -199,3 +201,98 @@ def test_piped_output_is_not_padded_in_a_real_process(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()
     assert all(line == line.rstrip() for line in done.stdout.splitlines())
+
+
+COMMAND_HELP = ("check", "batch", "deadlines", "refund", "status", "ring-size", "policy show")
+
+
+@pytest.mark.parametrize("command", COMMAND_HELP)
+def test_help_names_each_value_by_kind_and_shows_defaults(
+    run: Callable[..., Result], command: str
+) -> None:
+    out = run(*command.split(), "--help").out
+    assert "<str>" not in out
+    assert not re.search(r"\w \.(\s|$)", out), "a space before a period (a default eaten as markup)"
+    assert "(default:" not in out  # defaults are shown the one way: [default: ...]
+    if "--today" in out:
+        assert "[default: (today in the store's time zone)]" in " ".join(out.split())
+
+
+def test_batch_help_shows_the_format_default_and_file(run: Callable[..., Result]) -> None:
+    out = " ".join(run("batch", "--help").out.split())
+    assert "[default: (table when stdout is a terminal, else csv)]" in out
+    assert "{file}" not in out
+    assert "FILE" in out
+
+
+def test_policy_check_counts_in_words(run: Callable[..., Result], tmp_path: Path) -> None:
+    text = (ROOT / "policy.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "policy.toml"
+    bad.write_text(text.replace("window_days = 30", "window_days = -1"), encoding="utf-8")
+    result = run("policy", "check", str(bad))
+    assert result.code == 2
+    assert "(1 error, 0 warnings)" in result.out
+
+
+def _panel(run: Callable[..., Result], *args: str) -> str:
+    return " ".join(run("check", *args).out.replace("│", " ").split())
+
+
+def test_check_names_deadlines_for_what_they_are(run: Callable[..., Result]) -> None:
+    out = _panel(run, "--delivered", "2026-11-03", "--category", "rings")
+    assert "Ask to return by Thu 2026-12-03 (in 7 days) ◀" in out
+    assert "Report damage by Tue 2026-11-10" in out
+    assert "Damage review until Thu 2026-12-03" in out
+    assert "Return by" not in out
+    assert "(day 23, 7 days left)" in out
+    assert "Days left" not in out
+
+
+def test_check_says_days_late_not_a_negative_count(run: Callable[..., Result]) -> None:
+    out = _panel(run, "--delivered", "2026-10-22", "--category", "rings")  # day 35
+    assert "(day 35, 5 days late)" in out
+    assert "-5" not in out
+    last = _panel(run, "--delivered", "2026-10-27", "--category", "rings")  # day 30
+    assert "(day 30, last day today)" in last
+
+
+def test_another_failed_rule_hides_the_window_countdown(run: Callable[..., Result]) -> None:
+    out = _panel(run, "--delivered", "2026-11-20", "--category", "earrings")
+    assert "NOT ELIGIBLE" in out
+    assert "◀" not in out
+    assert "days left" not in out
+    assert "(day 6)" in out
+    sale = _panel(run, "--delivered", "2026-11-20", "--category", "rings", "--sale")
+    assert "◀" not in sale
+
+
+def test_placeholder_address_is_marked_in_human_output_and_warned_in_json(
+    run: Callable[..., Result],
+) -> None:
+    mark = "support@migems.example (placeholder: set support_email in policy.toml)"
+    args = ("--delivered", "2026-10-01", "--category", "rings")
+    assert mark in _panel(run, *args)
+    refund = run("refund", "--received", "2026-11-10")  # overdue: the late steps name it
+    assert mark in " ".join(refund.out.split())
+    assert mark in " ".join(run("policy", "show").out.split())
+    warning = "'support@migems.example' is a placeholder: set support_email in policy.toml"
+    for command in (("check", *args), ("refund", "--received", "2026-11-10"), ("policy", "show")):
+        document = json.loads(run(*command, "--json").out)
+        assert document["warnings"] == [warning], command
+        assert "(placeholder" not in json.dumps(document)  # the data itself is unchanged
+    for command in (("check", "--delivered", "2026-11-20", "--category", "rings"), ("status",)):
+        assert "warnings" not in json.loads(run(*command, "--json").out)  # not shown: no warning
+
+
+def test_a_real_address_carries_no_mark(run: Callable[..., Result], tmp_path: Path) -> None:
+    text = (ROOT / "policy.toml").read_text(encoding="utf-8")
+    real = tmp_path / "policy.toml"
+    real.write_text(
+        text.replace("support_email_is_placeholder = true", "support_email_is_placeholder = false"),
+        encoding="utf-8",
+    )
+    result = run("refund", "--received", "2026-11-10", "--policy", str(real))
+    assert "placeholder" not in result.out
+    assert "warnings" not in json.loads(
+        run("refund", "--received", "2026-11-10", "--policy", str(real), "--json").out
+    )

@@ -42,25 +42,22 @@ def _policy_names(pick: "Callable[[Policy], list[str]]", incomplete: str) -> lis
 def check(
     delivered: Annotated[
         str,
-        typer.Option(
-            help="Day the order was delivered (required).", metavar="DATE", show_default=False
-        ),
+        typer.Option(help="Day the order was delivered.", metavar="DATE", show_default=False),
     ],
     requested: Annotated[
         str | None,
         typer.Option(
-            help="Day the customer asked to return it (default: today).",
+            help="Day the customer asked to return it.",
             metavar="DATE",
-            show_default=False,
+            show_default="today",
         ),
     ] = None,
     reason: Annotated[
         str | None,
         typer.Option(
-            help="changed-mind, damaged, defective or wrong-item: the policy's reasons "
-            "(default: changed-mind).",
+            help="changed-mind, damaged, defective or wrong-item: the policy's reasons.",
             metavar="REASON",
-            show_default=False,
+            show_default="changed-mind",
             autocompletion=_reasons,
         ),
     ] = None,
@@ -80,9 +77,9 @@ def check(
     condition: Annotated[
         str | None,
         typer.Option(
-            help="unused, worn or used: the policy's conditions (default: unused).",
+            help="unused, worn or used: the policy's conditions.",
             metavar="CONDITION",
-            show_default=False,
+            show_default="unused",
         ),
     ] = None,
     no_packaging: Annotated[

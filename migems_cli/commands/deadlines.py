@@ -9,13 +9,15 @@ from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOp
 
 def deadlines(
     ordered: Annotated[
-        str | None, typer.Option(help="Day the order was placed.", show_default=False)
+        str | None,
+        typer.Option(help="Day the order was placed.", show_default=False, metavar="DATE"),
     ] = None,
     delivered: Annotated[
-        str | None, typer.Option(help="Day the order was delivered.", show_default=False)
+        str | None,
+        typer.Option(help="Day the order was delivered.", show_default=False, metavar="DATE"),
     ] = None,
     country: Annotated[
-        str, typer.Option(help="Destination country, a two-letter code like US.")
+        str, typer.Option(help="Destination country, a two-letter code like US.", metavar="CODE")
     ] = "US",
     policy: PolicyOption = None,
     today: TodayOption = None,

@@ -40,8 +40,9 @@ def check_policy(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="Policy file to validate [default: --policy, MIGEMS_POLICY, or the bundled one].",
-            show_default=False,
+            help="Policy file to validate.",
+            show_default="--policy, MIGEMS_POLICY, or the bundled one",
+            metavar="PATH",
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,

@@ -19,7 +19,9 @@ def refund(
     received: Annotated[
         str,
         typer.Option(
-            help="Day the supplier received the returned item (required).", show_default=False
+            help="Day the supplier received the returned item.",
+            show_default=False,
+            metavar="DATE",
         ),
     ],
     price: PriceOption = None,

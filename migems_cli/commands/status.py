@@ -4,21 +4,32 @@ from typing import Annotated
 
 import typer
 
-from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    PLAIN_TEXT,
+    DayfirstOption,
+    JsonOption,
+    PolicyOption,
+    TodayOption,
+    common,
+)
 
 
 def status(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="Status to show (Processing, Shipped, Partial; any case) [default: all].",
-            show_default=False,
+            help="Status to show (Processing, Shipped, Partial; any case).",
+            show_default="all",
+            metavar="NAME",
+            click_type=PLAIN_TEXT,
         ),
     ] = None,
     ordered: Annotated[
         str | None,
         typer.Option(
-            help="Day the order was placed: adds Processing's ship window.", show_default=False
+            help="Day the order was placed: adds Processing's ship window.",
+            show_default=False,
+            metavar="DATE",
         ),
     ] = None,
     country: Annotated[
@@ -26,6 +37,7 @@ def status(
         typer.Option(
             help="Customer's country (two letters): says which statuses can apply there.",
             show_default=False,
+            metavar="CODE",
         ),
     ] = None,
     policy: PolicyOption = None,
