@@ -218,3 +218,29 @@ def test_help_shows_an_example():
     assert "Example: migems deadlines" in result.stdout
     for option in ("--ordered", "--delivered", "--country", "--today", "--json", "--policy"):
         assert option in result.stdout
+
+
+def test_the_destination_is_named_from_the_policy_not_by_its_zone():
+    result = CliRunner().invoke(
+        app,
+        ["deadlines", "--ordered", "2026-11-20", "--country", "us", "--today", "2026-11-26"],
+        env={"COLUMNS": "80", "NO_COLOR": "1"},
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout.splitlines()[0] == "Deadlines · today Thu 2026-11-26 · to United States (US)"
+    )
+    assert "Outside Europe" not in result.stdout
+    assert POLICY.shipping.country_names["US"] == "United States"
+
+
+def test_country_names_are_checked_like_every_policy_key(tmp_path, capsys):
+    text = (bundled_policy_path()).read_text(encoding="utf-8")
+    bad = tmp_path / "policy.toml"
+    bad.write_text(
+        text.replace('country_names = { US = "United States"', 'country_names = { USA = ""'),
+        encoding="utf-8",
+    )
+    code, _, err = run_main(["policy", "check", str(bad)], capsys)
+    assert code == 2
+    assert "shipping.country_names.USA: 'USA' is not a two-letter country code" in err
