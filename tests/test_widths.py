@@ -296,3 +296,19 @@ def test_a_real_address_carries_no_mark(run: Callable[..., Result], tmp_path: Pa
     assert "warnings" not in json.loads(
         run("refund", "--received", "2026-11-10", "--policy", str(real), "--json").out
     )
+
+
+def test_policy_check_warnings_break_between_words_on_a_terminal(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setenv("COLUMNS", "60")
+    piped = run("policy", "check").err.splitlines()
+    assert len(piped) == 4  # piped: one line a warning, for grep
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    lines = run("policy", "check").err.splitlines()
+    assert len(lines) > 4
+    assert all(len(line) <= 60 for line in lines)
+    words = set(" ".join(piped).split())
+    assert set(" ".join(lines).split()) == words  # every word whole: none broken in two
