@@ -242,7 +242,8 @@ def test_table_format(capsys, monkeypatch):
     assert "\x1b[" not in out
     lines = out.splitlines()
     at = next(at for at, line in enumerate(lines) if "A-3" in line)
-    assert lines[at].endswith("fail: return-window, category")  # the failed rules, named whole
+    assert lines[at].endswith("fail: return-window")  # one failed rule a line, named whole
+    assert lines[at + 1].split() == ["fail:", "category"]
 
 
 def test_table_shows_customer_cells_literally(capsys, monkeypatch, tmp_path):

@@ -312,3 +312,22 @@ def test_policy_check_warnings_break_between_words_on_a_terminal(
     assert all(len(line) <= 60 for line in lines)
     words = set(" ".join(piped).split())
     assert set(" ".join(lines).split()) == words  # every word whole: none broken in two
+
+
+def test_batch_table_without_errors_stays_a_table_at_80_columns(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    fixture = ROOT / "tests" / "fixtures" / "batch" / "excel_bom_crlf.csv"
+    lines = run("batch", str(fixture), "--format", "table").out.splitlines()
+    row = next(line for line in lines if "A-3" in line)
+    assert row.split() == [
+        "4",
+        "A-3",
+        "ineligible",
+        "2026-02-02",
+        "2026-01-10",
+        "fail:",
+        "return-window",
+    ]
+    assert lines[lines.index(row) + 1].split() == ["fail:", "category"]

@@ -54,16 +54,26 @@ class _Shown:
         style = DECISION_STYLE.get(self.decision, "bold red")
         return Text(self.decision, style=style)
 
+    def rule_lines(self) -> list[tuple[str, str]]:
+        """(outcome, rule id), one a line: 'fail: return-window', 'review: photos'."""
+        return [(what, rule) for what, ids in self.notes for rule in ids.split(", ")]
+
+    def need(self) -> int:
+        """The width the last column needs to show this row without breaking a word."""
+        if self.error:
+            return _READABLE
+        return max((len(what) + 2 + len(rule) for what, rule in self.rule_lines()), default=0)
+
     def explained(self) -> Text:
-        """The error, else the failed and review rules, one kind a line."""
+        """The error, else the failed and review rules, one a line."""
         if self.error:
             return Text(self.error, style="red")
         text = Text()
-        for what, ids in self.notes:
+        for what, rule in self.rule_lines():
             if text:
                 text.append("\n")
             text.append(f"{what}: ", style="dim")
-            text.append(ids)
+            text.append(rule)
         return text
 
 
@@ -90,14 +100,15 @@ def _print(console: Console, rows: list[_Shown], claim: bool, header: bool) -> b
     """Print a chunk as a table or as blocks; whether the next table needs a header."""
     widths = [
         max([4, *(len(r.line) for r in rows)]),
-        max([8, *(len(r.claim or "") for r in rows)]) if claim else 0,
-        max([10, *(len(r.decision) for r in rows)]),
+        max([5, *(len(r.claim or "") for r in rows)]) if claim else 0,
+        max([8, *(len(r.decision) for r in rows)]),
         max([6, *(len(r.refund) for r in rows)]),
         _DATE,
         _DATE,
     ]
     columns = len([w for w in widths if w]) + 1
-    if sum(widths) + 3 * (columns - 1) + _READABLE <= console.width or not rows:
+    last = max([6, *(r.need() for r in rows)])  # 6: the header's longest word
+    if sum(widths) + 2 * (columns - 1) + last <= console.width or not rows:
         console.print(_table(rows, claim, header, widths))
         return False
     for row in rows:
@@ -106,7 +117,13 @@ def _print(console: Console, rows: list[_Shown], claim: bool, header: bool) -> b
 
 
 def _table(rows: list[_Shown], claim: bool, header: bool, widths: list[int]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        show_header=header,
+        collapse_padding=True,
+    )
     table.add_column("Line", justify="right", no_wrap=True, min_width=widths[0])
     if claim:
         table.add_column("Claim", no_wrap=True, min_width=widths[1])
@@ -114,7 +131,7 @@ def _table(rows: list[_Shown], claim: bool, header: bool, widths: list[int]) -> 
     table.add_column("Refund", justify="right", no_wrap=True, min_width=widths[3])
     for key in _HEADERS:
         table.add_column(_HEADERS[key], no_wrap=True, min_width=_DATE)
-    table.add_column("Failed / review rules, error", min_width=_READABLE, ratio=1)
+    table.add_column("Failed / review rules, error", ratio=1)
     for row in rows:
         cells: list[Text] = [Text(row.line)]
         if claim:
