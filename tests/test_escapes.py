@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from migems_cli.policy import Policy
 from migems_cli.render.safe import visible
@@ -168,3 +170,35 @@ def test_policy_check_accepts_today(run: Callable[..., Result]) -> None:
     bad = run("policy", "check", "--today", "someday")
     assert bad.code == 2
     assert "--today" in bad.err
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cells=st.lists(
+        st.text(
+            alphabet=st.characters(codec="utf-8", exclude_characters='",\r\n'),
+            max_size=12,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    width=st.sampled_from([40, 60, 80, 120]),
+)
+def test_no_raw_control_character_reaches_the_table_whatever_the_cells(
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    cells: list[str],
+    width: int,
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    path = tmp_path / "claims.csv"
+    body = "".join(f'"{cell}",2026-11-20,"{cell}"\n' for cell in cells)
+    path.write_text("claim_id,delivered,category\n" + body, encoding="utf-8")
+    result = run("batch", str(path), "--format", "table")
+    assert result.code in (0, 1)
+    assert not RAW.search(result.out), repr(result.out)
+    assert result.out.count("\n") >= len(cells)
+    assert all(line == line.rstrip() for line in result.out.splitlines())
