@@ -26,6 +26,23 @@ def _longest_word(text: str) -> int:
     return max((len(word) for word in text.split()), default=0)
 
 
+def _longest_line(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _widths(minimums: list[int], maximums: list[int], room: int) -> list[int]:
+    """Each column its longest word, then the spare room to the columns short of their longest
+    line, the nearest first: short values ("22.00 USD") stay on one line and prose wraps.
+    (rich's own sharing may cut a word.)"""
+    widths = list(minimums)
+    spare = room - sum(widths)
+    for at in sorted(range(len(widths)), key=lambda at: maximums[at] - minimums[at]):
+        grow = min(max(maximums[at] - widths[at], 0), spare)
+        widths[at] += grow
+        spare -= grow
+    return widths
+
+
 def folding_table(
     console: Console, title: str | Text, headers: Sequence[str], rows: Sequence[Sequence[str]]
 ) -> RenderableType:
@@ -35,14 +52,20 @@ def folding_table(
         max([_longest_word(header), *(_longest_word(row[at].plain) for row in texts)])
         for at, header in enumerate(headers)
     ]
+    maximums = [
+        max([len(header), *(_longest_line(row[at].plain) for row in texts)])
+        for at, header in enumerate(headers)
+    ]
     # the simple box puts 1 space of padding either side of each cell, and 1 between columns
-    needed = sum(minimums) + 3 * (len(headers) - 1) + 2
+    frame = 3 * (len(headers) - 1) + 2
+    needed = sum(minimums) + frame
     heading = title if isinstance(title, Text) else Text(title)
     heading.stylize("bold")
     if needed <= console.width:
         table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
-        for header, minimum in zip(headers, minimums, strict=True):
-            table.add_column(header, min_width=minimum)
+        widths = _widths(minimums, maximums, console.width - frame)
+        for header, width in zip(headers, widths, strict=True):
+            table.add_column(header, width=width)
         for row in texts:
             table.add_row(*row)
         return table
