@@ -164,8 +164,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    # one line, whatever the message quotes: a path or value with a line break or an escape
-    # sequence is shown with it made visible
-    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
-    print(f"Error: {shown}", file=sys.stderr)
+    from migems_cli.render.safe import visible  # a path or value from a file: no raw escapes
+
+    print(f"Error: {visible(message)}", file=sys.stderr)
     return code

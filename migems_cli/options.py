@@ -10,15 +10,30 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+# Typer's vendored click: the only way to give an argument a type whose help shows no `<str>`.
+from typer._click.types import StringParamType
+
 if TYPE_CHECKING:
+    from typer._click.core import Context, Parameter
+
     from migems_cli.policy import Policy
+
+
+class _Plain(StringParamType):
+    """Text whose help shows the argument's metavar alone (FILE), not `FILE <str>` (Typer)."""
+
+    def get_metavar(self, param: Parameter, ctx: Context) -> str:
+        return ""
+
+
+PLAIN_TEXT = _Plain()
 
 PolicyOption = Annotated[
     Path | None,
     typer.Option(
         "--policy",
-        help="Policy file to use (env MIGEMS_POLICY; default: the bundled policy.toml).",
-        show_default=False,
+        help="Policy file to use (env MIGEMS_POLICY).",
+        show_default="the bundled policy.toml",
         metavar="PATH",
         dir_okay=False,
     ),
@@ -27,9 +42,9 @@ TodayOption = Annotated[
     str | None,
     typer.Option(
         "--today",
-        help="Treat this date as today (env MIGEMS_TODAY; default: today in the store's time zone).",
+        help="Treat this date as today (env MIGEMS_TODAY).",
         metavar="DATE",
-        show_default=False,
+        show_default="today in the store's time zone",
     ),
 ]
 JsonOption = Annotated[

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 PATHS = ("change-of-mind", "defect")
@@ -62,6 +63,13 @@ class Shipping(NamedTuple):
     refusal: str
     delay_note: str
     zones: tuple[Zone, ...]
+    # a country code -> the name human output shows ("US" -> "United States"); may be empty
+    country_names: Mapping[str, str] = MappingProxyType({})
+
+    def country_name(self, code: str) -> str:
+        """'United States (US)' when the policy names the country, else the code alone."""
+        name = self.country_names.get(code)
+        return f"{name} ({code})" if name else code
 
     def zone_for(self, country: str) -> Zone | None:
         """The zone whose list names `country`, else the catch-all zone, else None."""

@@ -482,7 +482,9 @@ def check_time_zone(policy: Policy) -> None:
 
 
 def _shipping(check: _Checker, data: Any) -> Shipping:
-    table = check.table(data, "shipping", ("destinations", "refusal", "zones"), ("delay_note",))
+    table = check.table(
+        data, "shipping", ("destinations", "refusal", "zones"), ("delay_note", "country_names")
+    )
     zones = tuple(
         _zone(check, item, f"shipping.zones[{index}]")
         for index, item in enumerate(check.value(table, "shipping", "zones", list, []))
@@ -495,11 +497,26 @@ def _shipping(check: _Checker, data: Any) -> Shipping:
         refusal=check.text(table, "shipping", "refusal"),
         delay_note=check.text(table, "shipping", "delay_note") if "delay_note" in table else "",
         zones=zones,
+        country_names=_country_names(check, table),
     )
     for country in shipping.destinations:
         if shipping.zone_for(country) is None:
             check.error("shipping.destinations", f"no zone gives transit times for {country}")
     return shipping
+
+
+def _country_names(check: _Checker, table: dict[str, Any]) -> Mapping[str, str]:
+    """`shipping.country_names`: two-letter codes to the names human output shows."""
+    names: dict[str, str] = {}
+    for code, name in check.value(table, "shipping", "country_names", dict, {}).items():
+        path = f"shipping.country_names.{code}"
+        if not _code(code, 2):
+            check.error(path, f"{code!r} is not a two-letter country code")
+        elif not isinstance(name, str) or not name.strip():
+            check.error(path, "must be a country name (a non-empty string)")
+        else:
+            names[code] = name
+    return MappingProxyType(names)
 
 
 def _zone(check: _Checker, data: Any, path: str) -> Zone:

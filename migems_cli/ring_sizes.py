@@ -124,8 +124,14 @@ class Lookup:
     shown: tuple[Row, ...]
     chart: Chart
 
+    @property
+    def match(self) -> Row:
+        """The size to order: of several rows carrying the size, the larger (as the seed advises
+        between two sizes)."""
+        return self.matches[-1]
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "lookup": {
                 "system": self.system.id,
                 "query": self.query,
@@ -133,8 +139,11 @@ class Lookup:
                 "exact": self.exact,
             },
             "matches": self.chart.dicts(self.matches),
-            "sizes": self.chart.dicts(self.shown),
         }
+        if len(self.matches) > 1:
+            document["match"] = self.chart.dicts((self.match,))[0]
+        document["sizes"] = self.chart.dicts(self.shown)
+        return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,7 +357,8 @@ def measure(chart: Chart, rings: RingSizes, kind: str, text: str) -> Measurement
             kind,
             text,
             f"{_decimal_text(mm, places)} mm is not a plausible finger; an inner {kind} runs from "
-            f"{_decimal_text(low / scale, places)} to {_decimal_text(high / scale, places)} mm",
+            f"{_decimal_text(low / scale, places)} to {_decimal_text(high / scale, places)} mm"
+            + _other_units(text, mm, circumference / mm, low, high),
         )
     measured = round_mm(mm, places)
     rows = chart.rows
@@ -388,6 +398,24 @@ def measure(chart: Chart, rings: RingSizes, kind: str, text: str) -> Measurement
         advice=advice,
         chart=chart,
     )
+
+
+def _other_units(
+    text: str, mm: Fraction, to_circumference: Fraction, low: Fraction, high: Fraction
+) -> str:
+    """'; did you mean 2.1in?' when a bare number is a plausible finger in another unit."""
+    found = _LENGTH.match(text.strip())
+    if not found or found.group("unit"):
+        return ""
+    number = found.group("number")
+    units = [
+        unit
+        for unit, factor in UNITS.items()
+        if factor != 1 and low <= mm * factor * to_circumference <= high
+    ]
+    if not units:
+        return ""
+    return "; did you mean " + " or ".join(f"{number}{unit}" for unit in units) + "?"
 
 
 def round_mm(value: Fraction, places: int) -> Decimal:

@@ -128,7 +128,8 @@ def test_descriptions_are_filled_from_the_policy():
     )
     text = {d.id: d.description for d in report.deadlines}
     assert "3-4 business days" in text["ships_from"]
-    assert "10 business days in transit (Outside Europe)" in text["arrives_from"]
+    assert "10 business days in transit." in text["arrives_from"]
+    assert "Outside Europe" not in text["arrives_from"]  # the zone's name is not a destination
     assert "30 days from delivery" in text["return_by"]
     assert "7 days from delivery" in text["report_damage_by"]
     assert report.country == "US"
@@ -192,11 +193,12 @@ def test_human_table_marks_passed_today_and_future_at_60_columns():
     out = result.stdout
     assert max(len(line) for line in out.splitlines()) <= 60
     rows = {line.split("  ")[0]: line for line in out.splitlines() if "  " in line}
-    assert rows["ships from"].split()[-3:] == ["Wed", "2026-11-25", "passed"]
-    assert "2 days ago" in out
-    assert rows["ships by"].split()[-3:] == ["Fri", "2026-11-27", "today"]
-    assert rows["arrives by"].split()[-5:] == ["Fri", "2026-12-18", "in", "21", "days"]
-    assert rows["return by"].split()[-5:] == ["Sat", "2026-12-26", "in", "29", "days"]
+    assert rows["Ships from"].split()[-6:] == ["Wed", "2026-11-25", "passed", "2", "days", "ago"]
+    assert rows["Ships by"].split()[-3:] == ["Fri", "2026-11-27", "today"]
+    assert rows["Arrives by"].split()[-5:] == ["Fri", "2026-12-18", "in", "21", "days"]
+    # the last day to *ask* for a return, named so (JSON keeps the id return_by)
+    assert rows["Ask to return by"].split()[-5:] == ["Sat", "2026-12-26", "in", "29", "days"]
+    assert "to United States (US)" in out.splitlines()[0]
     assert "\x1b[" not in out
     assert POLICY.shipping.delay_note.split()[0] in out
 
@@ -216,3 +218,29 @@ def test_help_shows_an_example():
     assert "Example: migems deadlines" in result.stdout
     for option in ("--ordered", "--delivered", "--country", "--today", "--json", "--policy"):
         assert option in result.stdout
+
+
+def test_the_destination_is_named_from_the_policy_not_by_its_zone():
+    result = CliRunner().invoke(
+        app,
+        ["deadlines", "--ordered", "2026-11-20", "--country", "us", "--today", "2026-11-26"],
+        env={"COLUMNS": "80", "NO_COLOR": "1"},
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout.splitlines()[0] == "Deadlines · today Thu 2026-11-26 · to United States (US)"
+    )
+    assert "Outside Europe" not in result.stdout
+    assert POLICY.shipping.country_names["US"] == "United States"
+
+
+def test_country_names_are_checked_like_every_policy_key(tmp_path, capsys):
+    text = (bundled_policy_path()).read_text(encoding="utf-8")
+    bad = tmp_path / "policy.toml"
+    bad.write_text(
+        text.replace('country_names = { US = "United States"', 'country_names = { USA = ""'),
+        encoding="utf-8",
+    )
+    code, _, err = run_main(["policy", "check", str(bad)], capsys)
+    assert code == 2
+    assert "shipping.country_names.USA: 'USA' is not a two-letter country code" in err

@@ -81,12 +81,72 @@ def test_exact_measurement_in_inches_has_no_between() -> None:
 @pytest.mark.parametrize(
     ("option", "value", "us"),
     [("--us", "7 1/4", [7.25]), ("--uk", "n1/2", [7.0]), ("--eu", "54", [6.75, 7.0]),
-     ("--jp", "14", [7.0]), ("--ch", "14", [6.75, 7.0])],
+     ("--jp", "14", [7.0]), ("--ch", "14", [6.75, 7.0]), ("--de", "17.3", [7.0]),
+     ("--de", "17.9", [7.75])],
 )  # fmt: skip
 def test_lookup_json(option: str, value: str, us: list[float]) -> None:
     document = run_json(option, value)
     assert [row["us"] for row in document["matches"]] == us  # type: ignore[attr-defined]
     assert len(document["sizes"]) == len(us) + 4  # type: ignore[arg-type]
+    if len(us) > 1:  # several rows carry the size: the one to order is the larger
+        assert document["match"] == document["matches"][-1]  # type: ignore[index]
+        assert list(document["match"]) == ROW_KEYS  # type: ignore[arg-type]
+    else:
+        assert "match" not in document
+
+
+def test_de_looks_up_the_charts_de_column() -> None:
+    result = runner.invoke(app, ["ring-size", "--de", "17.3"], env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("DE 17.3 = US/CA 7 (▶ below)")
+    marked = [line for line in result.stdout.splitlines() if line.startswith("▶")]
+    assert marked
+    assert marked[0].split()[1:] == [
+        "7",
+        "N½",
+        "54",
+        "14",
+        "14",
+        "17.3",
+        "17.32",
+        "54.42",
+    ]
+    with pytest.raises(SystemExit) as exited:
+        main(["ring-size", "--de", "17.35"])
+    assert exited.value.code == 2
+
+
+def test_a_lookup_matching_two_sizes_names_the_one_to_order() -> None:
+    result = runner.invoke(app, ["ring-size", "--eu", "56"], env={"COLUMNS": "60"})
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    assert out.startswith("Order: US/CA 7¾ · UK/AU P · EU/ISO 56 · JP 16 · CH/IT/ES 16 DE 17.9")
+    assert "EU/ISO 56 = US/CA 7½ to US/CA 7¾; order the larger, US/CA 7¾" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [(["--circumference", "2.1"], "did you mean 2.1in?"),
+     (["--circumference", "5.44"], "did you mean 5.44cm?"),
+     (["--diameter", "1.7"], "did you mean 1.7cm?"),
+     (["--diameter", "0.68"], "did you mean 0.68in?")],
+)  # fmt: skip
+def test_a_bare_number_plausible_in_another_unit_gets_a_hint(
+    capsys: pytest.CaptureFixture[str], args: list[str], hint: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["ring-size", *args])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert err.count("\n") == 1
+    assert f"; {hint} (got '{args[1]}')" in err
+
+
+def test_no_hint_when_a_unit_was_given_or_none_fits(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["--circumference", "2.1mm"], ["--circumference", "500"]):
+        with pytest.raises(SystemExit):
+            main(["ring-size", *args])
+        assert "did you mean" not in capsys.readouterr().err
 
 
 def test_how_json_adds_the_guide() -> None:

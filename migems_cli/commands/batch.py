@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from migems_cli.errors import InputError
-from migems_cli.options import DayfirstOption, PolicyOption, TodayOption, common
+from migems_cli.options import PLAIN_TEXT, DayfirstOption, PolicyOption, TodayOption, common
 
 if TYPE_CHECKING:
     from migems_cli.records import RecordReader
@@ -41,14 +41,16 @@ def batch(
         typer.Argument(
             help="CSV file of claims with a header row; - reads standard input.",
             show_default=False,
+            metavar="FILE",
+            click_type=PLAIN_TEXT,
         ),
     ],
     output_format: Annotated[
         Format | None,
         typer.Option(
             "--format",
-            help="csv, jsonl or table [default: table when stdout is a terminal, else csv].",
-            show_default=False,
+            help="Output format.",
+            show_default="table when stdout is a terminal, else csv",
             case_sensitive=False,
         ),
     ] = None,
@@ -58,17 +60,18 @@ def batch(
             "--output",
             "-o",
             help="Write the results to this file (atomically: a temporary file in the same "
-            "folder, renamed when complete) instead of stdout [default format: csv].",
+            "folder, renamed when complete) instead of stdout, as csv unless --format says.",
             dir_okay=False,
-            show_default=False,
+            show_default="stdout",
+            metavar="FILE",
         ),
     ] = None,
     encoding: Annotated[
         str,
         typer.Option(
-            help="Text encoding of the input, such as cp1252 [default: UTF-8, with or without "
-            "a BOM]. The output is always UTF-8.",
-            show_default=False,
+            help="Text encoding of the input, such as cp1252. The output is always UTF-8.",
+            show_default="UTF-8, with or without a BOM",
+            metavar="NAME",
         ),
     ] = "utf-8-sig",
     delimiter: Annotated[
@@ -76,6 +79,8 @@ def batch(
         typer.Option(
             help="Cell separator of the input and the CSV output: ',', ';' or tab ('\\t' or "
             "'tab').",
+            show_default="','",
+            metavar="CHAR",
         ),
     ] = ",",
     dayfirst: DayfirstOption = False,

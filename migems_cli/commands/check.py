@@ -42,25 +42,22 @@ def _policy_names(pick: "Callable[[Policy], list[str]]", incomplete: str) -> lis
 def check(
     delivered: Annotated[
         str,
-        typer.Option(
-            help="Day the order was delivered (required).", metavar="DATE", show_default=False
-        ),
+        typer.Option(help="Day the order was delivered.", metavar="DATE", show_default=False),
     ],
     requested: Annotated[
         str | None,
         typer.Option(
-            help="Day the customer asked to return it (default: today).",
+            help="Day the customer asked to return it.",
             metavar="DATE",
-            show_default=False,
+            show_default="today",
         ),
     ] = None,
     reason: Annotated[
         str | None,
         typer.Option(
-            help="changed-mind, damaged, defective or wrong-item: the policy's reasons "
-            "(default: changed-mind).",
+            help="changed-mind, damaged, defective or wrong-item: the policy's reasons.",
             metavar="REASON",
-            show_default=False,
+            show_default="changed-mind",
             autocompletion=_reasons,
         ),
     ] = None,
@@ -80,9 +77,9 @@ def check(
     condition: Annotated[
         str | None,
         typer.Option(
-            help="unused, worn or used: the policy's conditions (default: unused).",
+            help="unused, worn or used: the policy's conditions.",
             metavar="CONDITION",
-            show_default=False,
+            show_default="unused",
         ),
     ] = None,
     no_packaging: Annotated[
@@ -128,13 +125,13 @@ def check(
         env.today_from,
     )
     verdict = evaluate(env.policy, claim)
-    if env.json:
-        from migems_cli.render.json_out import print_json
+    from migems_cli.render.emit import emit
 
-        print_json(verdict.to_dict())
-    else:
+    def render() -> None:
         from migems_cli.render.check_rich import render_check
 
         render_check(verdict, env.policy, env.today)
+
+    emit(env, verdict.to_dict, render)
     decision = verdict.judgement.decision
     return 0 if decision == ELIGIBLE else 1 if decision == INELIGIBLE else 3

@@ -9,13 +9,15 @@ from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOp
 
 def deadlines(
     ordered: Annotated[
-        str | None, typer.Option(help="Day the order was placed.", show_default=False)
+        str | None,
+        typer.Option(help="Day the order was placed.", show_default=False, metavar="DATE"),
     ] = None,
     delivered: Annotated[
-        str | None, typer.Option(help="Day the order was delivered.", show_default=False)
+        str | None,
+        typer.Option(help="Day the order was delivered.", show_default=False, metavar="DATE"),
     ] = None,
     country: Annotated[
-        str, typer.Option(help="Destination country, a two-letter code like US.")
+        str, typer.Option(help="Destination country, a two-letter code like US.", metavar="CODE")
     ] = "US",
     policy: PolicyOption = None,
     today: TodayOption = None,
@@ -48,12 +50,12 @@ def deadlines(
         cal = env.policy.calendar
         calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
     report = order_deadlines(env.policy, calendar, placed, arrived, country, env.today)
-    if env.json:
-        from migems_cli.render.json_out import print_json
+    from migems_cli.render.emit import emit
 
-        print_json(report.to_dict())
-    else:
+    def render() -> None:
         from migems_cli.render.schedule_rich import render_deadlines
 
-        render_deadlines(report)
+        render_deadlines(report, env.policy.shipping.country_name(report.country))
+
+    emit(env, report.to_dict, render)
     return 0

@@ -21,16 +21,17 @@ def show(policy: PolicyOption = None, today: TodayOption = None, json: JsonOptio
 
     Example: migems policy show --json | jq .return_window_days
     """
-    env = common(policy, today, json, False)
-    if env.json:
-        from migems_cli.policy_dump import policy_document
-        from migems_cli.render.json_out import print_json
+    from migems_cli.policy_dump import policy_document
+    from migems_cli.render.emit import emit
 
-        print_json(policy_document(env.policy))
-    else:
+    env = common(policy, today, json, False)
+
+    def render() -> None:
         from migems_cli.render.policy_rich import render_policy
 
         render_policy(env.policy)
+
+    emit(env, lambda: policy_document(env.policy), render)
     return 0
 
 
@@ -39,12 +40,14 @@ def check_policy(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="Policy file to validate [default: --policy, MIGEMS_POLICY, or the bundled one].",
-            show_default=False,
+            help="Policy file to validate.",
+            show_default="--policy, MIGEMS_POLICY, or the bundled one",
+            metavar="PATH",
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     policy: PolicyOption = None,
+    today: TodayOption = None,
     json: JsonOption = False,
 ) -> int:
     """Validate a policy file: every error as file:line: key: message, then the warnings.
@@ -58,6 +61,10 @@ def check_policy(
     from migems_cli.policy import display_path, resolve_policy_path
     from migems_cli.policy_load import check_time_zone, load_policy, policy_warnings
 
+    if today:  # the SPEC gives --today to every command; checking a file does not read it
+        from migems_cli.dates import fixed_today
+
+        fixed_today(today, None, False)
     target = path or resolve_policy_path(str(policy) if policy else None)
     shown = display_path(target)
     errors: list[str] = []
@@ -75,10 +82,33 @@ def check_policy(
 
         print_json({"path": shown, "valid": valid, "errors": errors, "warnings": warnings})
     else:
-        for line in errors:
-            print(line, file=sys.stderr)
-        for line in warnings:
-            print(f"{shown}: warning: {line}", file=sys.stderr)
+        from migems_cli.render.safe import visible
+
+        for line in [*errors, *(f"{shown}: warning: {line}" for line in warnings)]:
+            print(_wrapped(visible(line)), file=sys.stderr)
         verdict = "valid" if valid else "INVALID"
-        print(f"{shown}: {verdict} ({len(errors)} errors, {len(warnings)} warnings)")
+        counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
+        print(f"{visible(shown)}: {verdict} ({counts})")
     return 0 if valid else 2
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _wrapped(line: str) -> str:
+    """On a terminal, `line` broken between words at its width, continuations indented; piped,
+    one line (for grep)."""
+    if not sys.stderr.isatty():
+        return line
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size().columns
+    return textwrap.fill(
+        line,
+        width=max(width, 20),
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

@@ -19,7 +19,9 @@ def refund(
     received: Annotated[
         str,
         typer.Option(
-            help="Day the supplier received the returned item (required).", show_default=False
+            help="Day the supplier received the returned item.",
+            show_default=False,
+            metavar="DATE",
         ),
     ],
     price: PriceOption = None,
@@ -46,12 +48,12 @@ def refund(
     cal = env.policy.calendar
     calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
     schedule = refund_schedule(env.policy, calendar, day, env.today, amount, paid)
-    if env.json:
-        from migems_cli.render.json_out import print_json
+    from migems_cli.render.emit import emit
 
-        print_json(schedule.to_dict())
-    else:
+    def render() -> None:
         from migems_cli.render.schedule_rich import render_refund
 
         render_refund(schedule)
+
+    emit(env, schedule.to_dict, render)
     return 0

@@ -1,6 +1,6 @@
 """`migems ring-size`: the conversion chart, look-ups by any system, and measurements."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -44,6 +44,14 @@ def ring_size(
             metavar="SIZE",
         ),
     ] = None,
+    de: Annotated[
+        str | None,
+        typer.Option(
+            help="Look up a German size (inner diameter in mm, as the chart's DE column), like 17.3.",
+            show_default=False,
+            metavar="MM",
+        ),
+    ] = None,
     circumference: Annotated[
         str | None,
         typer.Option(
@@ -70,8 +78,8 @@ def ring_size(
 ) -> int:
     """Ring sizes: the chart in every system, a size quoted in one system, or a measurement.
 
-    With no option, the whole chart. With --us, --uk, --eu, --jp or --ch, that size's row and its
-    neighbours. With --circumference or --diameter, the size to order (between two sizes, the
+    With no option, the whole chart. With --us, --uk, --eu, --jp, --ch or --de, that size's row
+    and its neighbours (when a size covers several rows, the larger is the one to order). With --circumference or --diameter, the size to order (between two sizes, the
     larger), the sizes either side and the measuring advice.
 
     Example: migems ring-size --circumference 54.4
@@ -87,6 +95,7 @@ def ring_size(
             ("eu", eu),
             ("jp", jp),
             ("ch", ch),
+            ("de", de),
             ("circumference", circumference),
             ("diameter", diameter),
         )
@@ -110,20 +119,23 @@ def ring_size(
         if name
         else None
     )
-    if env.json:
+    from migems_cli.render.emit import emit
+
+    def document() -> dict[str, Any]:
         from migems_cli.policy_dump import plain
-        from migems_cli.render.json_out import print_json
 
-        document = answer.to_dict() if answer else chart.to_dict()
+        data = answer.to_dict() if answer else chart.to_dict()
         if how:
-            document["how_to"] = plain(rings.how_to)
-        print_json(document)
-        return 0
+            data["how_to"] = plain(rings.how_to)
+        return data
 
-    from migems_cli.render import ring_rich
+    def render() -> None:
+        from migems_cli.render import ring_rich
 
-    if answer is not None or not how:
-        ring_rich.render(chart, rings, answer)
-    if how:
-        ring_rich.render_how(rings)
+        if answer is not None or not how:
+            ring_rich.render(chart, rings, answer)
+        if how:
+            ring_rich.render_how(rings)
+
+    emit(env, document, render)
     return 0

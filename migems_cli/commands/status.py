@@ -4,21 +4,32 @@ from typing import Annotated
 
 import typer
 
-from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    PLAIN_TEXT,
+    DayfirstOption,
+    JsonOption,
+    PolicyOption,
+    TodayOption,
+    common,
+)
 
 
 def status(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="Status to show (Processing, Shipped, Partial; any case) [default: all].",
-            show_default=False,
+            help="Status to show (Processing, Shipped, Partial; any case).",
+            show_default="all",
+            metavar="NAME",
+            click_type=PLAIN_TEXT,
         ),
     ] = None,
     ordered: Annotated[
         str | None,
         typer.Option(
-            help="Day the order was placed: adds Processing's ship window.", show_default=False
+            help="Day the order was placed: adds Processing's ship window.",
+            show_default=False,
+            metavar="DATE",
         ),
     ] = None,
     country: Annotated[
@@ -26,6 +37,7 @@ def status(
         typer.Option(
             help="Customer's country (two letters): says which statuses can apply there.",
             show_default=False,
+            metavar="CODE",
         ),
     ] = None,
     policy: PolicyOption = None,
@@ -51,12 +63,12 @@ def status(
         calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
         window = ship_window(env.policy, calendar, placed)
     report = status_info(env.policy, name, country, window)
-    if env.json:
-        from migems_cli.render.json_out import print_json
+    from migems_cli.render.emit import emit
 
-        print_json(report.to_dict())
-    else:
+    def render() -> None:
         from migems_cli.render.status_rich import render_status
 
         render_status(report, env.today if ordered else None)
+
+    emit(env, report.to_dict, render)
     return 0

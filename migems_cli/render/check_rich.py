@@ -12,7 +12,9 @@ from rich.text import Text
 
 from migems_cli.money import money_text
 from migems_cli.policy import Policy
-from migems_cli.render.console import DECISION_STYLE, OUTCOME_STYLE, stdout_console
+from migems_cli.render.console import DECISION_STYLE, OUTCOME_STYLE, plain, stdout_console
+from migems_cli.render.schedule_rich import facts_grid, numbered
+from migems_cli.render.when import DEADLINE_LABELS, left_text
 from migems_cli.rules import Verdict
 from migems_cli.texts import day_text
 
@@ -21,6 +23,9 @@ _HEADLINE = {
     "ineligible": "NOT ELIGIBLE",
     "review": "NEEDS REVIEW by a person",
 }
+# The deadline that governs a claim, and the rule that judges it, by the reason's path.
+_GOVERNING = {"defect": ("report_damage_by", "damage-window")}
+_CHANGE_OF_MIND = ("return_by", "return-window")
 
 
 def _relative(day: date, today: date) -> str:
@@ -37,31 +42,32 @@ def render_check(verdict: Verdict, policy: Policy, today: date) -> None:
     claim = j.claim
     style = DECISION_STYLE[j.decision]
     headline = Text(_HEADLINE[j.decision], style=style)
-    headline.append(f"  {claim.reason.label}", style="bold")
+    headline.append("  ")
+    headline.append_text(plain(claim.reason.label, style="bold"))
     if claim.category:
-        headline.append(f" · {claim.category.name}")
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="dim", no_wrap=True)
-    facts.add_column()
-    facts.add_row("Remedy", j.remedy)
+        headline.append(" · ")
+        headline.append_text(plain(claim.category.name))
+    facts = facts_grid()
+    facts.add_row("Remedy", plain(j.remedy))
     if j.refund_amount is not None:
         facts.add_row(
             "Refund", f"{money_text(j.refund_amount)} {verdict.currency} (shipping excluded)"
         )
     if j.return_shipping_paid_by:
-        facts.add_row("Return shipping", f"paid by the {j.return_shipping_paid_by}")
+        facts.add_row("Return shipping", plain(f"paid by the {j.return_shipping_paid_by}"))
     facts.add_row("Delivered", day_text(claim.delivered))
-    facts.add_row("Requested", f"{day_text(claim.requested)} (day {claim.day})")
-    governing = "report_damage_by" if claim.reason.path == "defect" else "return_by"
-    for key, label in (
-        ("return_by", "Return by"),
-        ("report_damage_by", "Report damage by"),
-        ("damage_review_until", "Damage review until"),
-    ):
+    governing, window_rule = _GOVERNING.get(claim.reason.path, _CHANGE_OF_MIND)
+    # The governing deadline is marked, and the days left on it shown, only when acting on it is
+    # what the verdict asks: not when another rule failed (the window is then beside the point).
+    other_failed = any(r.outcome == "fail" and r.id != window_rule for r in verdict.rules)
+    requested = f"{day_text(claim.requested)} (day {claim.day}"
+    if not other_failed:
+        requested += ", " + left_text(j.days_left, claim.requested == today)
+    facts.add_row("Requested", requested + ")")
+    for key in ("return_by", "report_damage_by", "damage_review_until"):
         day: date = getattr(j.deadlines, key)
-        mark = " ◀" if key == governing else ""
-        facts.add_row(label, f"{day_text(day)} ({_relative(day, today)}){mark}")
-    facts.add_row("Days left", str(j.days_left))
+        mark = " ◀" if key == governing and not other_failed else ""
+        facts.add_row(DEADLINE_LABELS[key], f"{day_text(day)} ({_relative(day, today)}){mark}")
 
     rules = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=False, pad_edge=False)
     rules.add_column("Rule", no_wrap=True)
@@ -69,17 +75,13 @@ def render_check(verdict: Verdict, policy: Policy, today: date) -> None:
     rules.add_column("Why")
     for rule in verdict.rules:
         rules.add_row(
-            rule.id, Text(rule.outcome, style=OUTCOME_STYLE[rule.outcome]), Text(rule.detail)
+            plain(rule.id),
+            Text(rule.outcome, style=OUTCOME_STYLE[rule.outcome]),
+            plain(rule.detail),
         )
-
-    steps = Table.grid(padding=(0, 1))
-    steps.add_column(justify="right", style="bold", no_wrap=True)
-    steps.add_column()
-    for number, step in enumerate(verdict.next_steps, start=1):
-        steps.add_row(f"{number}.", Text(step))
 
     parts: list[object] = [facts, Text(""), rules]
     if verdict.next_steps:
-        parts += [Text(""), Text("Next steps", style="bold"), steps]
+        parts += [Text(""), Text("Next steps", style="bold"), numbered(verdict.next_steps)]
     console = stdout_console()
     console.print(Panel(Group(*parts), title=headline, title_align="left", border_style=style))  # type: ignore[arg-type]

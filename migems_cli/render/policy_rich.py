@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from rich import box
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from migems_cli.policy import Policy, fraction_text
-from migems_cli.render.console import stdout_console
+from migems_cli.render.console import plain, stdout_console
+from migems_cli.render.fold import folding_table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
-    for column in columns:
-        table.add_column(column)
-    return table
+class _Table:
+    """Rows of policy text for `folding_table`: a table when it fits, else stacked blocks."""
+
+    def __init__(self, title: str, *headers: str) -> None:
+        self.title = title
+        self.headers = headers
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(cells)
+
+    def print(self, console: Console) -> None:
+        console.print(folding_table(console, plain(self.title), self.headers, self.rows))
+
+
+_table = _Table
 
 
 def render_policy(policy: Policy) -> None:
     console = stdout_console()
     store = policy.store
-    console.print(Text(f"{store.name} policy · {policy.source}", style="bold"))
+    console.print(plain(f"{store.name} policy · {policy.source}", style="bold"))
     windows = _table("Windows", "What", "Value")
     windows.add_row("Return window", f"{policy.return_window_days} days from delivery")
     windows.add_row("Report damage", f"{policy.damage_report_days} days from delivery")
@@ -35,20 +48,21 @@ def render_policy(policy: Policy) -> None:
         "Processing",
         f"{policy.processing.min_business_days}-{policy.processing.max_business_days} business days",
     )
-    windows.add_row("Ships to", ", ".join(policy.shipping.destinations))
+    windows.add_row(
+        "Ships to", ", ".join(map(policy.shipping.country_name, policy.shipping.destinations))
+    )
     windows.add_row("Currency / time zone", f"{store.currency} / {store.time_zone}")
     windows.add_row("Holidays", f"{policy.calendar.holiday_country} public holidays")
     closures = ", ".join(d.isoformat() for d in policy.calendar.closures) or "none"
     windows.add_row("Store closures", closures)
-    placeholder = " (placeholder)" if store.support_email_is_placeholder else ""
-    windows.add_row("Support e-mail", store.support_email + placeholder)
-    console.print(windows)
+    windows.add_row("Support e-mail", store.support_email)  # marked as a placeholder by `plain`
+    windows.print(console)
 
     categories = _table("Categories", "Category", "Change of mind")
     for category in policy.categories:
         barred = category.name in policy.non_returnable_categories
         categories.add_row(category.plural, "non-returnable" if barred else "returnable")
-    console.print(categories)
+    categories.print(console)
 
     reasons = _table("Reasons", "Reason", "Rules", "Remedy", "Return shipping", "Photos")
     for reason in policy.reasons:
@@ -59,7 +73,7 @@ def render_policy(policy: Policy) -> None:
             reason.return_shipping_paid_by,
             "required" if reason.photos_required else "-",
         )
-    console.print(reasons)
+    reasons.print(console)
 
     zones = _table("Shipping zones", "Zone", "Transit", "Rate", "Countries")
     for zone in policy.shipping.zones:
@@ -70,17 +84,17 @@ def render_policy(policy: Policy) -> None:
             f"{zone.rate} {store.currency}" if zone.rate is not None else "-",
             countries,
         )
-    console.print(zones)
+    zones.print(console)
 
     statuses = _table("Order statuses", "Status", "Typical duration", "Countries")
     for status in policy.statuses:
         statuses.add_row(status.name, status.typical_duration, ", ".join(status.countries) or "all")
-    console.print(statuses)
+    statuses.print(console)
 
     rules = _table("Rules", "Rule", "Clause")
     for rule in policy.rules.values():
-        rules.add_row(rule.id, Text(rule.clause))
-    console.print(rules)
+        rules.add_row(rule.id, rule.clause)
+    rules.print(console)
 
     rings = policy.ring_sizes
     chart = rings.system(rings.chart_system)
@@ -102,4 +116,4 @@ def render_policy(policy: Policy) -> None:
             f"{fraction_text(system.mm_per_size)} x {size}",
             fraction_text(system.step),
         )
-    console.print(systems)
+    systems.print(console)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from migems_cli.policy import RingSizes, RingSystem
-from migems_cli.render.console import stdout_console
+from migems_cli.render.console import plain, stdout_console, trimmed
+from migems_cli.render.safe import visible
 from migems_cli.ring_sizes import Chart, Lookup, Measurement, Row
 
 MARK = "▶"
@@ -23,7 +23,13 @@ def render(
     console: Console | None = None,
 ) -> None:
     """The whole chart, or the rows around a looked-up or measured size, with what they mean."""
-    console = console or stdout_console()
+    with trimmed(console or stdout_console()) as shown:
+        _render(chart, rings, answer, shown)
+
+
+def _render(
+    chart: Chart, rings: RingSizes, answer: Lookup | Measurement | None, console: Console
+) -> None:
     if isinstance(answer, Measurement):
         _measurement(console, answer)
     elif isinstance(answer, Lookup):
@@ -36,7 +42,7 @@ def render(
     if isinstance(answer, Measurement):
         _advice(console, answer)
     for note in rings.notes:
-        console.print(Text(note, style="dim"))
+        console.print(plain(note, style="dim"))
 
 
 def _marked(answer: Lookup | Measurement) -> set[int]:
@@ -89,7 +95,7 @@ def _table(
     table.add_column("Ø mm" if short else "Inner Ø mm", justify="right", no_wrap=True)
     table.add_column("Circ mm" if short else "Inner circ. mm", justify="right", no_wrap=True)
     for row in rows:
-        cells = [row.sizes[s.id].label for s in systems]
+        cells = [visible(row.sizes[s.id].label) for s in systems]
         cells += [str(row.diameter_mm), str(row.circumference_mm)]
         if marked:
             hit = row.index in marked
@@ -101,13 +107,13 @@ def _table(
 
 
 def _header(system: RingSystem, short: bool) -> str:
-    return system.id.upper() if short else system.name
+    return visible(system.id.upper() if short else system.name)
 
 
 def _legend(
     console: Console, chart: Chart, systems: tuple[RingSystem, ...], short: bool, full: bool
 ) -> None:
-    legend = Text(style="dim")
+    legend = plain("", style="dim")
     if full:
         for system in systems:
             legend.append(f"{_header(system, short)}: {system.title}. ")
@@ -119,23 +125,37 @@ def _legend(
         console.print(legend)
 
 
-def _sizes_line(chart: Chart, row: Row) -> Text:
-    line = Text()
-    for number, system in enumerate(chart.systems):
-        if number:
-            line.append(" · ", style="dim")
-        line.append(f"{system.name} ", style="dim")
-        line.append(row.sizes[system.id].label, style="bold")
-    return line
+def _order(console: Console, chart: Chart, row: Row) -> None:
+    """'Order: US/CA 7 · UK/AU N½ · ...', broken only between systems, never inside a size."""
+    pieces = []
+    for system in chart.systems:
+        piece = plain(f"{system.name} ", style="dim")
+        piece.append(row.sizes[system.id].label, style="bold")
+        pieces.append(piece)
+    lines = [plain("Order: ", style="bold")]
+    for piece in pieces:
+        line = lines[-1]
+        lead = " · " if len(line) > len("Order: ") else ""
+        if len(line) > len("Order: ") and len(line) + len(lead) + len(piece) > console.width:
+            lines.append(plain("       "))
+            line, lead = lines[-1], ""
+        line.append(lead, style="dim")
+        line.append_text(piece)
+    for line in lines:
+        console.print(line)
 
 
 def _lookup(console: Console, answer: Lookup) -> None:
     chart = answer.chart
     first, last = answer.matches[0], answer.matches[-1]
+    if last is not first:
+        _order(console, chart, answer.match)
     rows = chart.label(first) + (f" to {chart.label(last)}" if last is not first else "")
-    head = Text(f"{answer.system.name} {answer.size.label}", style="bold")
+    head = plain(f"{answer.system.name} {answer.size.label}", style="bold")
     if answer.exact:
         head.append(f" = {rows}")
+        if last is not first:
+            head.append(f"; order the larger, {chart.label(answer.match)}")
     else:
         head.append(f" falls between the chart's rows; nearest: {rows}", style="yellow")
     head.append(f" ({MARK} below)", style="dim")
@@ -145,31 +165,31 @@ def _lookup(console: Console, answer: Lookup) -> None:
 def _measurement(console: Console, answer: Measurement) -> None:
     chart = answer.chart
     kind = answer.kind
-    console.print(Text("Order: ", style="bold") + _sizes_line(chart, answer.match))
+    _order(console, chart, answer.match)
     other, other_mm = (
         ("circumference", answer.circumference_mm)
         if kind == "diameter"
         else ("diameter", answer.diameter_mm)
     )
     console.print(
-        Text(f"Measured: inner {kind} {answer.measured_mm} mm (inner {other} {other_mm} mm).")
+        plain(f"Measured: inner {kind} {answer.measured_mm} mm (inner {other} {other_mm} mm).")
     )
     match = f"{chart.label(answer.match)} ({answer.match.length(kind)} mm)"
     if answer.exact:
-        console.print(Text(f"Matches {match} exactly."))
+        console.print(plain(f"Matches {match} exactly."))
         return
     if answer.below is None or answer.fraction is None:
-        console.print(Text(f"Below the smallest size in the chart: {match}."))
+        console.print(plain(f"Below the smallest size in the chart: {match}."))
         return
     below = f"{chart.label(answer.below)} ({answer.below.length(kind)} mm)"
     console.print(
-        Text(
+        plain(
             f"Between {below} and {match}: {answer.match.length(kind) - answer.measured_mm} mm "
             f"under the larger, so order the larger."
         )
     )
     filled = round(answer.fraction * BAR_WIDTH)
-    bar = Text(f"{chart.label(answer.below)} ├")
+    bar = plain(f"{chart.label(answer.below)} ├")
     bar.append("─" * filled)
     bar.append("●", style="bold")
     bar.append("─" * (BAR_WIDTH - filled))
@@ -187,17 +207,21 @@ def _listing(marks: list[str], lines: tuple[str, ...]) -> Table:
     grid.add_column(no_wrap=True)
     grid.add_column()
     for mark, line in zip(marks, lines, strict=True):
-        grid.add_row(mark, Text(line))
+        grid.add_row(mark, plain(line))
     return grid
 
 
 def render_how(rings: RingSizes, console: Console | None = None) -> None:
     """The store's measuring guide, with the option each method feeds."""
-    console = console or stdout_console()
-    console.print(Text("How to measure", style="bold"))
+    with trimmed(console or stdout_console()) as shown:
+        _how(rings, shown)
+
+
+def _how(rings: RingSizes, console: Console) -> None:
+    console.print(plain("How to measure", style="bold"))
     for method in rings.how_to:
-        console.print(Text(method.title, style="bold"))
+        console.print(plain(method.title, style="bold"))
         numbers = [f" {number}." for number in range(1, len(method.steps) + 1)]
         console.print(_listing(numbers, method.steps))
-        console.print(Text(f"    Then: migems ring-size --{method.measures} LENGTH", style="dim"))
-    console.print(Text(rings.advice["warm_fingers"]))
+        console.print(plain(f"    Then: migems ring-size --{method.measures} LENGTH", style="dim"))
+    console.print(plain(rings.advice["warm_fingers"]))

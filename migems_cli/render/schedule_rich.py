@@ -1,40 +1,59 @@
-"""Rich renderers for `migems deadlines` and `migems refund`: one table each."""
+"""Rich renderers for `migems deadlines` and `migems refund`."""
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 
 from migems_cli.money import money_text
-from migems_cli.render.console import stdout_console
-from migems_cli.render.when import simple_table, when_text
+from migems_cli.render.console import plain, stdout_console
+from migems_cli.render.when import DEADLINE_LABELS, when_text
 from migems_cli.schedule import DUE, OVERDUE, PENDING, OrderDeadlines, RefundSchedule
 from migems_cli.texts import day_text
 
 STATE_STYLE = {PENDING: "cyan", DUE: "bold green", OVERDUE: "bold red"}
 
 
-def render_deadlines(report: OrderDeadlines) -> None:
-    table = simple_table(f"Deadlines · today {day_text(report.today)} · to {report.country}")
-    table.add_column("Deadline", ratio=1, min_width=16)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("When", no_wrap=True)
-    for item in report.deadlines:
+def facts_grid() -> Table:
+    """Label and value side by side, the value wrapping under itself: the narrow-proof layout."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    return grid
+
+
+def render_deadlines(report: OrderDeadlines, destination: str) -> None:
+    """Each deadline on one line (name, date, how far), its description indented under it.
+
+    The date follows its name at every width (a table would push it to the right edge).
+    """
+    title = Text("Deadlines · today ", style="bold")
+    title.append(day_text(report.today))
+    title.append(" · to ")
+    title.append_text(plain(destination))
+    parts: list[object] = [title]
+    labels = [DEADLINE_LABELS.get(item.id, item.id) for item in report.deadlines]
+    width = max(map(len, labels), default=0)
+    for item, label in zip(report.deadlines, labels, strict=True):
         passed = item.days_left < 0
-        label = Text(item.id.replace("_", " "), style="bold dim" if passed else "bold")
-        label.append("\n")
-        label.append(item.description, style="dim")
-        table.add_row(label, day_text(item.date), when_text(item.days_left))
+        line = Text(label.ljust(width), style="bold dim" if passed else "bold")
+        line.append("  ")
+        line.append(day_text(item.date))
+        line.append("  ")
+        line.append_text(when_text(item.days_left))
+        parts.append(line)
+        parts.append(Padding(plain(item.description, style="dim"), (0, 0, 0, 2)))
     if report.note:
-        table.caption = Text(report.note)
-        table.caption_justify = "left"
-    stdout_console().print(table)
+        parts.append(plain(report.note))
+    stdout_console().print(Group(*parts))  # type: ignore[arg-type]
 
 
 def render_refund(schedule: RefundSchedule) -> None:
-    table = simple_table(f"Refund · today {day_text(schedule.today)}")
-    table.add_column("", style="dim", no_wrap=True)
-    table.add_column("")
-    table.show_header = False
+    console = stdout_console()
+    console.print(Text(f"Refund · today {day_text(schedule.today)}", style="bold"))
+    table = facts_grid()
     table.add_row("State", Text(schedule.state.upper(), style=STATE_STYLE[schedule.state]))
     table.add_row("Received", day_text(schedule.received))
     table.add_row("Expected from", day_text(schedule.expected_from))
@@ -43,11 +62,19 @@ def render_refund(schedule: RefundSchedule) -> None:
     if schedule.refund_amount is not None:
         amount = f"{money_text(schedule.refund_amount)} {schedule.currency}"
         table.add_row("Refund", amount)
-    steps = Text()
-    for number, step in enumerate(schedule.next_steps, start=1):
-        if number > 1:
-            steps.append("\n")
-        steps.append(f"{number}. " if len(schedule.next_steps) > 1 else "", style="bold")
-        steps.append(step)
-    table.add_row("Next steps", steps)
-    stdout_console().print(table)
+    console.print(table)
+    if schedule.next_steps:
+        console.print(Text("Next steps", style="bold"))
+        console.print(numbered(schedule.next_steps))
+
+
+def numbered(lines: tuple[str, ...] | list[str]) -> Table | Text:
+    """1. 2. 3. ... with each text wrapping under itself (one line alone is not numbered)."""
+    if len(lines) == 1:
+        return plain(lines[0])
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="bold", no_wrap=True)
+    grid.add_column()
+    for number, line in enumerate(lines, start=1):
+        grid.add_row(f"{number}.", plain(line))
+    return grid
