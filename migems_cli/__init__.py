@@ -2,6 +2,46 @@
 
 from __future__ import annotations
 
+import sys as _sys
+from typing import Any as _Any
+
+# Signals that end the process unless handled. Each becomes SystemExit(128 + signum), so that
+# a run stops through its `finally` clauses (`batch --output` removes its temporary file) and
+# exits 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP..., never with a traceback.
+TERMINATING = ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM")
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def exit_on_signals() -> dict[int, _Any]:
+    """Make every terminating signal that still has its default action exit as `_exit` does;
+    a signal the caller ignores (nohup, a background job) stays ignored. Returns the handlers
+    replaced, by signal number."""
+    import signal
+
+    replaced: dict[int, _Any] = {}
+    for name in TERMINATING:
+        signum = getattr(signal, name, None)
+        if signum is None:  # not on this platform
+            continue
+        current = signal.getsignal(signum)
+        if current in (signal.SIG_DFL, signal.default_int_handler):
+            replaced[signum] = signal.signal(signum, _exit)
+    return replaced
+
+
+# The console script imports this package first: from here on, Ctrl-C during the ~0.1 s of
+# start-up exits 130 quietly instead of printing a KeyboardInterrupt traceback. Imported by
+# anything else (tests, another program) the package leaves signals alone.
+if _sys.argv and _sys.argv[0].replace("\\", "/").rpartition("/")[2] in (
+    "migems",
+    "migems.exe",
+    "migems-script.py",
+):
+    exit_on_signals()
+
 
 def version() -> str:
     """The installed distribution's version (one source: the package metadata)."""

@@ -28,7 +28,7 @@ from migems_cli.claims import (
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import Policy
-from migems_cli.records import RecordReader, positions
+from migems_cli.records import CELL_CAP, RecordReader, positions
 from migems_cli.rules import assess, deadlines, judge, window_band
 
 RESULT_COLUMNS = (
@@ -461,12 +461,17 @@ def evaluate_chunks(
         starts = raw.starts
         texts = raw.texts
         extras: list[list[str]] | None = None
+        cut = _cut_cells(raw.cut, records, evaluator.layout) if raw.cut else None
         if set(map(len, records)) != {width}:
             starts, records, extras = _regularise(raw.starts, records, width)
             texts = None
             if not records:
                 continue
         evaluated = evaluator.evaluate_chunk(records)
+        if cut:
+            _fail_cut(evaluated, records, cut)
+        if texts is None and evaluated.slow:
+            _note_line_breaks(evaluated, records, extras, starts)
         tally = Counter(map(_FIRST, evaluated.decided))
         tally.pop("", None)  # the rows settled by `slow`, counted below
         for decision, count in tally.items():
@@ -482,6 +487,48 @@ def evaluate_chunks(
         if progress is not None:
             progress(summary.rows)
         yield Chunk(starts, records, extras, evaluated, texts, raw.quoted or [])
+
+
+def _cut_cells(
+    cut: dict[int, list[int]], records: list[list[str]], layout: Layout
+) -> dict[int, str]:
+    """The error of each record that had cells cut (see `records.CELL_CAP`), by the record's
+    identity (records keep it when `_regularise` drops the blank ones around them)."""
+    names = layout.header
+    return {
+        id(records[at]): "; ".join(
+            f"{names[cell] if cell < len(names) else f'column {cell + 1}'}: longer than "
+            f"{CELL_CAP:,} characters, the limit of a cell: cut to that length"
+            for cell in cells
+        )
+        for at, cells in cut.items()
+    }
+
+
+def _fail_cut(evaluated: Evaluated, records: list[list[str]], cut: dict[int, str]) -> None:
+    """A row with a cut cell is not evaluated: its result is the error saying so."""
+    for at, record in enumerate(records):
+        error = cut.get(id(record))
+        if error is not None:
+            evaluated.decided[at] = _SLOW
+            evaluated.slow[at] = ("", "", "", "", "", "", "", error)
+
+
+def _note_line_breaks(
+    evaluated: Evaluated,
+    records: list[list[str]],
+    extras: list[list[str]] | None,
+    starts: Sequence[int],
+) -> None:
+    """A failed row whose cells hold line breaks may be lines that a quote left open joined:
+    its error says so, and from which line (an error about `delivered` alone would not)."""
+    for at, cells in list(evaluated.slow.items()):
+        if not cells[7]:
+            continue
+        text = "\x1f".join(records[at] + (extras[at] if extras else []))
+        if "\n" in text or "\r" in text:
+            note = f"its cells hold line breaks: an unclosed quote may have joined lines from line {starts[at]}"
+            evaluated.slow[at] = (*cells[:7], f"{cells[7]}; {note}")
 
 
 def _regularise(

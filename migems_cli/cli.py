@@ -12,6 +12,7 @@ import typer
 from typer import _click
 from typer.core import TyperGroup
 
+from migems_cli import stdout_guard
 from migems_cli.errors import InputError, MigemsError
 
 # Each command's module is imported, and its options built, only when that command runs (or when
@@ -141,6 +142,7 @@ def _option_name(error: InputError) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map every outcome to an exit code."""
+    stdout_guard.guard()  # a closed pipe keeps the verdict; a full disk is exit 2 (see there)
     try:
         code = app(args=argv, prog_name="migems", standalone_mode=False)
     except InputError as exc:
@@ -160,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = 0
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(stdout_guard.finish(code if isinstance(code, int) else 0))
 
 
 def _fail(message: str, code: int) -> int:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migems_cli.records import RecordReader
+from migems_cli.records import CELL_CAP, RecordReader
 
 PIECES = ["a", "b", "=1", " ", ",", ";", "\t", '"', '""', "\n", "\r", "\r\n", "é", "\x00"]
 
@@ -74,9 +74,11 @@ def test_lines_kept_only_when_each_record_is_one_line(text: str, chunked_as_line
     ]
 
 
-def test_a_cell_over_the_csv_field_limit_is_csvs_error_on_its_line() -> None:
-    text = "a,b\nc,d\n" + "e," + "x" * (csv.field_size_limit() + 1) + "\n"
+def test_a_cell_over_the_cap_is_cut_and_named_on_its_line() -> None:
+    text = "a,b\nc,d\n" + "e," + "x" * (CELL_CAP + 1) + "\nf,g\n"
     source = RecordReader(io.StringIO(text, newline=""), ",")
-    with pytest.raises(csv.Error, match="field larger than field limit"):
-        list(source.chunks(1024))
-    assert source.line_num + 1 == 3
+    chunks = list(source.chunks(1024))
+    records = [record for chunk in chunks for record in chunk.records]
+    assert records == [["a", "b"], ["c", "d"], ["e", "x" * CELL_CAP], ["f", "g"]]
+    assert [chunk.cut for chunk in chunks] == [{2: [1]}]
+    assert source.line_num == 4

@@ -7,18 +7,18 @@ import csv
 import gc
 import io
 import os
-import signal
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from enum import Enum
+from itertools import takewhile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
+from migems_cli import stdout_guard
 from migems_cli.errors import InputError
 from migems_cli.options import PLAIN_TEXT, DayfirstOption, PolicyOption, TodayOption, common
 
@@ -69,7 +69,8 @@ def batch(
     encoding: Annotated[
         str,
         typer.Option(
-            help="Text encoding of the input, such as cp1252. The output is always UTF-8.",
+            help="Text encoding of the input, such as cp1252 or utf-16. The output is always "
+            "UTF-8.",
             show_default="UTF-8, with or without a BOM",
             metavar="NAME",
         ),
@@ -104,10 +105,14 @@ def batch(
     and the value. Blank lines are skipped; short rows are padded, extra cells are kept after
     the error column. CSV output is RFC 4180 (CRLF line ends), and any cell a spreadsheet would
     run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe; JSON Lines
-    keep cells as they are. A summary goes to stderr.
+    keep cells as they are. A cell longer than 1 MiB (1,048,576 characters) is cut to that
+    length and its row gets an error. A summary goes to stderr. --output replaces only a
+    regular, writable file that is not the input.
 
     Exit status: 0 every row evaluated, 1 some rows had errors (they are still written), 2 the
-    file cannot be processed, 130 interrupted (no partial --output file is left).
+    file cannot be processed or the output cannot be written, 130 interrupted, 128 + its number
+    for another signal (no partial --output file is left). When the reader of stdout goes away
+    (| head), the run stops quietly with 0 or 1 from the rows it evaluated.
 
     Example: migems batch claims.csv --output checked.csv
     """
@@ -126,18 +131,35 @@ def batch(
         try:
             layout = read_layout(_header(records, source), source)
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise _unreadable(exc, source, encoding, records.line_num + 1) from None
+            raise _unreadable(exc, source, encoding, records.line_num) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout, separator)
         with _quiet_gc(), _progress(fmt, output, raw) as progress:
             chunks = evaluate_chunks(records, evaluator, summary, progress)
-            with _open_output(output, fmt) as out:
+            with _open_output(output, fmt, _status(raw)) as out:
                 try:
-                    _write(fmt, chunks, layout, out, separator)
+                    _write(fmt, _while_read(chunks, output), layout, out, separator)
                 except (UnicodeDecodeError, csv.Error) as exc:
-                    raise _unreadable(exc, source, encoding, records.line_num + 1) from None
+                    raise _unreadable(exc, source, encoding, records.line_num) from None
+    if output is None and stdout_guard.closed():
+        return 1 if summary.errors else 0  # the reader went away: quiet, with the verdict so far
     summary.seconds = time.perf_counter() - started
     print(f"migems batch: {summary.text()}", file=sys.stderr)
     return 1 if summary.errors else 0
+
+
+def _while_read(chunks: Iterator[Any], output: Path | None) -> Iterator[Any]:
+    """`chunks`, until the reader of stdout goes away (`| head`): no need to read on."""
+    if output is not None:
+        return chunks
+    return takewhile(lambda _: not stdout_guard.closed(), chunks)
+
+
+def _status(raw: IO[bytes]) -> os.stat_result | None:
+    """The input's device and inode, so that --output never names the input itself."""
+    try:
+        return os.fstat(raw.fileno())
+    except (OSError, ValueError):
+        return None
 
 
 @contextmanager
@@ -187,11 +209,20 @@ def _delimiter(value: str) -> str:
     return separator
 
 
+# Text encodings to Python, but not encodings of a file: they read backslash escapes ("\\n" in
+# a cell would become a line break, and a lone backslash stops the run half-way), domain
+# names, or nothing at all.
+_NOT_FILE_ENCODINGS = {"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"}
+
+
 def _check_encoding(name: str) -> None:
+    hint = "use a text encoding such as utf-8, utf-8-sig, utf-16, cp1252 or latin-1"
     try:
-        codecs.lookup(name)
+        codec = codecs.lookup(name)
     except LookupError:
-        raise InputError("encoding", name, "unknown encoding; try utf-8 or cp1252") from None
+        raise InputError("encoding", name, f"unknown encoding; {hint}") from None
+    if not codec._is_text_encoding or codec.name in _NOT_FILE_ENCODINGS:
+        raise InputError("encoding", name, f"not an encoding of text files; {hint}")
 
 
 def _format(chosen: Format | None, json: bool, output: Path | None) -> Format:
@@ -211,14 +242,30 @@ def _header(records: RecordReader, source: str) -> list[str]:
     return header
 
 
-def _unreadable(exc: Exception, source: str, encoding: str, line: int) -> InputError:
+def _unreadable(exc: Exception, source: str, encoding: str, lines_read: int) -> InputError:
+    """The error for a file that stops being readable after `lines_read` whole lines."""
+    line = lines_read + 1
     if isinstance(exc, UnicodeDecodeError):
+        line += _line_breaks_before(exc)
         return InputError(
             "FILE",
             source,
-            f"cannot be decoded as {encoding} near line {line}; try --encoding cp1252",
+            f"cannot be decoded as {encoding} on line {line}; try --encoding cp1252",
         )
     return InputError("FILE", source, f"line {line}: not readable as CSV ({exc})")
+
+
+def _line_breaks_before(exc: UnicodeDecodeError) -> int:
+    """Line breaks in the bytes decoded with the bad one, before it.
+
+    Text is decoded a block (8 KiB) at a time, ahead of the lines read, so the error comes up
+    while reading the line after the last whole one, though the bad byte may be many lines on.
+    """
+    try:
+        text = exc.object[: exc.start].decode(exc.encoding, "replace")
+    except (LookupError, UnicodeError):
+        return 0
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 @contextmanager
@@ -240,10 +287,12 @@ def _open_input(file: str, encoding: str) -> Iterator[tuple[TextIO, IO[bytes]]]:
 
 
 @contextmanager
-def _open_output(path: Path | None, fmt: Format) -> Iterator[TextIO]:
+def _open_output(path: Path | None, fmt: Format, source: os.stat_result | None) -> Iterator[TextIO]:
     """stdout, or a temporary file beside `path` renamed onto it only when writing completes.
 
-    On any failure, Ctrl-C or SIGTERM the temporary file is removed and `path` is untouched.
+    On any failure or terminating signal the temporary file is removed and `path` is untouched;
+    only a regular, writable file that is not the input (`source`) is replaced (see
+    `output_file`).
     """
     if path is None:
         stdout = sys.stdout
@@ -256,29 +305,10 @@ def _open_output(path: Path | None, fmt: Format) -> Iterator[TextIO]:
         yield stdout
         stdout.flush()
         return
-    folder = path.parent
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError("--output", str(path), f"cannot be written ({exc.strerror})") from None
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 16) as out:
-            yield out
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp's 0600 would surprise whoever reads it next
-        os.replace(temp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    from migems_cli.output_file import atomic_output
 
-
-def _terminated(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    with atomic_output(path, source) as out:
+        yield out
 
 
 @contextmanager

@@ -1,0 +1,119 @@
+"""Standard output that a closed pipe or a full disk cannot turn into a traceback or a wrong code.
+
+The convention of grep and csvkit: when the reader goes away (`migems check ... | true`,
+`migems batch ... | head`), say nothing and exit with the verdict the command reached (check:
+0, 1 or 3; batch: 0 or 1 from the rows it evaluated before it saw the pipe closed; the others:
+0), never a misleading 1 and never 141. Any other write error (ENOSPC on `> /dev/full`, EIO...)
+is exit 2 with one line, `Error: cannot write output: <reason>`, including an error that would
+only show when Python flushes stdout at exit.
+
+`guard()` puts a raw writer of its own under `sys.stdout` (same file descriptor, encoding and
+buffering): the error is caught where the bytes are written, below rich, Typer and print, which
+would otherwise each handle it their own way (rich and Typer exit 1 on a broken pipe).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from typing import Any
+
+from migems_cli.errors import MigemsError
+
+
+class OutputError(MigemsError):
+    """stdout cannot be written (not a closed pipe: that is not an error)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(f"cannot write output: {error.strerror or error}")
+
+
+class _Sink(io.RawIOBase):
+    """File descriptor 1, written with os.write; remembers a closed pipe or a failed write and
+    drops every later write, so that nothing fails again at exit."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.closed_pipe = False
+        self.error: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self.fd)
+
+    def write(self, data: Any) -> int:
+        size = memoryview(data).nbytes
+        if self.closed_pipe or self.error is not None:
+            return size
+        try:
+            return os.write(self.fd, data)
+        except BrokenPipeError:
+            self.closed_pipe = True
+        except OSError as exc:
+            self.error = exc
+            raise OutputError(exc) from None
+        return size
+
+
+_sink: _Sink | None = None
+
+
+def guard() -> None:
+    """Put the guarded writer under `sys.stdout`, if stdout is still the process's own."""
+    global _sink
+    stdout = sys.stdout
+    if (
+        _sink is not None
+        or stdout is not sys.__stdout__
+        or not isinstance(stdout, io.TextIOWrapper)
+    ):
+        return  # already done, or captured (tests) or replaced by someone who handles it
+    try:
+        fd = stdout.fileno()
+        stdout.flush()
+    except (OSError, ValueError):
+        return
+    sink = _Sink(fd)
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(sink),
+        encoding=stdout.encoding,
+        errors=stdout.errors,
+        newline=None if os.name == "nt" else "\n",  # as Python makes stdout
+        line_buffering=stdout.line_buffering,
+        write_through=stdout.write_through,
+    )
+    _sink = sink
+
+
+def closed() -> bool:
+    """Whether the reader of stdout has gone away (writes are being dropped)."""
+    return _sink is not None and _sink.closed_pipe
+
+
+def finish(code: int) -> int:
+    """Flush stdout; the exit code: `code`, or 2 after printing why stdout could not be written."""
+    try:
+        sys.stdout.flush()
+    except OutputError as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:  # an unguarded stdout: quiet, and nothing more at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return code
+    except OSError as exc:  # an unguarded stdout
+        return _fail(str(OutputError(exc)))
+    if _sink is not None and _sink.error is not None and code != 2:
+        return _fail(str(OutputError(_sink.error)))  # raised once, and swallowed on the way
+    return code
+
+
+def _fail(message: str) -> int:
+    print(f"Error: {message}", file=sys.stderr)
+    return 2
