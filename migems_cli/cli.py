@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -54,6 +55,10 @@ class LazyGroup(TyperGroup):
         _refuse_blank(command)
         return command
 
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        with _trimmed_stdout():
+            super().format_help(ctx, formatter)
+
 
 def _reflow(command: _click.Command) -> None:
     """Make each paragraph of a command's help one line, for rich to wrap to the terminal.
@@ -68,6 +73,33 @@ def _reflow(command: _click.Command) -> None:
         )
     for sub in getattr(command, "commands", {}).values():
         _reflow(sub)
+    _trim_help(command)
+
+
+def _trim_help(command: _click.Command) -> None:
+    """Help without the spaces rich pads every line with (Typer prints it through its own
+    console, which has no option for that)."""
+    if isinstance(command, LazyGroup):
+        return  # its own format_help trims
+    original = command.format_help
+
+    def format_help(ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        with _trimmed_stdout():
+            original(ctx, formatter)
+
+    command.format_help = format_help  # type: ignore[method-assign]
+
+
+@contextmanager
+def _trimmed_stdout() -> Iterator[None]:
+    from migems_cli.render.console import TrimmedLines
+
+    stdout = sys.stdout
+    sys.stdout = TrimmedLines(stdout)
+    try:
+        yield
+    finally:
+        sys.stdout = stdout
 
 
 def _refuse_blank(command: _click.Command) -> None:
@@ -149,6 +181,8 @@ def main(argv: list[str] | None = None) -> None:
         code = _fail(f"{_option_name(exc)}: {exc.message} (got {exc.value!r})", exc.exit_code)
     except MigemsError as exc:
         code = _fail(str(exc), exc.exit_code)
+    except _click.exceptions.NoArgsIsHelpError:
+        code = 2  # no command: the help it printed says what to type; no empty error line
     except _click.exceptions.UsageError as exc:
         where = exc.ctx.command_path.partition(" ")[2] if exc.ctx else ""
         hint = f" (see 'migems {where} --help')" if where else " (see 'migems --help')"

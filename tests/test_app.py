@@ -147,3 +147,31 @@ def test_broken_pipe_is_quiet(tmp_path) -> None:
     )
     assert done.stdout == '{\n  "sourc'
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["check", "--help"],
+        ["batch", "--help"],
+        ["ring-size", "--help"],
+        ["policy", "--help"],
+        ["policy", "check", "--help"],
+    ],
+)
+def test_help_has_no_trailing_spaces_at_any_width(run, monkeypatch, args) -> None:
+    for width in ("60", "80", "120"):
+        monkeypatch.setenv("COLUMNS", width)
+        result = run(*args)
+        assert result.code == 0
+        assert "Usage: migems" in result.out
+        padded = [line for line in result.out.splitlines() if line != line.rstrip()]
+        assert padded == [], (width, padded[:3])
+
+
+def test_no_command_prints_the_help_and_no_empty_error_line(run) -> None:
+    result = run()
+    assert result.code == 2
+    assert "Usage: migems" in result.out
+    assert result.err == ""
