@@ -6,15 +6,24 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT, TODAY, Result
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 Run = Callable[..., Result]
 
@@ -383,3 +392,148 @@ def test_ring_chart_to_a_million_fails_fast_in_a_fresh_interpreter(
     assert done.returncode == 2
     assert done.stderr.startswith("Error: invalid policy: ")
     assert "ring_sizes.chart.to" in done.stderr
+
+
+# -- the policy-mutation fuzz test ----------------------------------------------------------------
+
+POLICY_LINES = (ROOT / "policy.toml").read_text(encoding="utf-8").splitlines()
+_ASSIGNMENT = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*(.*)$")
+
+
+def _alone(line: str) -> object:
+    """The value a single-line `key = value` assigns, or None when the line is not one."""
+    try:
+        parsed = tomllib.loads(line)
+    except tomllib.TOMLDecodeError:
+        return None
+    return next(iter(parsed.values())) if len(parsed) == 1 else None
+
+
+ASSIGNMENTS = [i for i, line in enumerate(POLICY_LINES) if _alone(line) is not None]
+NUMBERS = [
+    i
+    for i in ASSIGNMENTS
+    if type(_alone(POLICY_LINES[i])) in (int, float)
+    or re.fullmatch(r'.*= "-?[0-9./]+"', POLICY_LINES[i])
+]
+STRINGS = [i for i, line in enumerate(POLICY_LINES) if re.search(r'"[^"]+"', line)]
+HEADERS = [i for i, line in enumerate(POLICY_LINES) if line.startswith("[")]
+VALUES = ['"text"', '""', "0", "7", "-3", "1.5", "true", "[]", '["x"]', "{}", "{a = 1}",
+          "2026-01-01", "inf", "nan", "-inf", "[[1]]", '"{support_email!r:>9999}"']  # fmt: skip
+FACTORS = [0, -1, 2, 1000, 10**9, 10**18, 10**30, 1e300, 0.5, 1e-9]
+INSERTS = ["\\u001b", "\\u009b", "\\u007f", "\\u202e", "\\t", "\\u0000", "{", "}", "{}", "{x}",
+           "{{", "}}", "{support_email!r}", "{window:>999}", "{0}"]  # fmt: skip
+
+
+def _scaled(line: str, factor: float) -> str:
+    match = _ASSIGNMENT.match(line)
+    assert match
+    quoted = match.group(2).startswith('"')
+    value = Fraction(match.group(2).strip('"'))
+    scaled = value * Fraction(factor)
+    text = (
+        str(int(scaled)) if scaled.denominator == 1 and abs(scaled) < 2**63 else repr(float(scaled))
+    )
+    return f'{match.group(1)} = "{text}"' if quoted else f"{match.group(1)} = {text}"
+
+
+def _mutate(lines: list[str], op: str, pick: int, choice: int) -> None:
+    """Apply one mutation in place; `pick` chooses the line, `choice` the variant."""
+    if op == "delete":
+        del lines[ASSIGNMENTS[pick % len(ASSIGNMENTS)]]
+    elif op == "delete-table":
+        del lines[HEADERS[pick % len(HEADERS)]]
+    elif op == "retype":
+        at = ASSIGNMENTS[pick % len(ASSIGNMENTS)]
+        key = lines[at].split("=", 1)[0]
+        lines[at] = f"{key}= {VALUES[choice % len(VALUES)]}"
+    elif op == "scale":
+        at = NUMBERS[pick % len(NUMBERS)]
+        lines[at] = _scaled(lines[at], FACTORS[choice % len(FACTORS)])
+    elif op == "non-finite":
+        at = NUMBERS[pick % len(NUMBERS)]
+        key = lines[at].split("=", 1)[0]
+        lines[at] = f"{key}= {('inf', '-inf', 'nan')[choice % 3]}"
+    elif op == "duplicate":
+        at = (ASSIGNMENTS + HEADERS)[pick % (len(ASSIGNMENTS) + len(HEADERS))]
+        lines.insert(at + 1, lines[at])
+    else:  # insert into a text
+        at = STRINGS[pick % len(STRINGS)]
+        line = lines[at]
+        first = line.index('"') + 1
+        where = first + choice % max(1, line.index('"', first) - first + 1)
+        lines[at] = line[:where] + INSERTS[choice % len(INSERTS)] + line[where:]
+
+
+MUTATION = st.tuples(
+    st.sampled_from(
+        ["delete", "delete-table", "retype", "scale", "non-finite", "duplicate", "insert"]
+    ),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+)
+# The commands each mutated policy goes through (the rich chart and `policy show` are left out:
+# slow, and the chart is built the same for the measurement).
+FUZZED = {name: COMMANDS[name] for name in COMMANDS if name not in ("ring-size", "policy-show")}
+# Errors `policy check` finds beyond the loader's: they need zoneinfo or the holidays package,
+# which a command loads only when it needs today's date or business days.
+ENVIRONMENT_KEYS = (": store.time_zone: ", ": calendar.holiday_country: ")
+
+
+@settings(
+    max_examples=int(os.environ.get("MIGEMS_FUZZ_EXAMPLES", "60")),  # more: a deeper search
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(mutations=st.lists(MUTATION, min_size=1, max_size=3))
+def test_mutated_policies_fail_as_one_line_and_policy_check_agrees(
+    run: Run, tmp_path: Path, mutations: list[tuple[str, int, int]]
+) -> None:
+    lines = list(POLICY_LINES)
+    # from the last line up, one mutation a line, so that each one's line numbers still hold
+    by_line = {_line_of_mutation(mutation): mutation for mutation in mutations}
+    for _, (op, pick, choice) in sorted(by_line.items(), reverse=True):
+        _mutate(lines, op, pick, choice)
+    path = tmp_path / "mutated.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "claim_id,delivered,reason,category,price\n"
+        "A,2026-11-03,changed-mind,rings,120\n"
+        "B,2026-11-20,damaged,earrings,30\n",
+        encoding="utf-8",
+    )
+    checked = run("policy", "check", str(path), "--json")
+    assert checked.code in (0, 2), checked
+    verdict = json.loads(checked.out)
+    assert verdict["valid"] == (checked.code == 0)
+    errors = verdict["errors"]
+    environment_only = bool(errors) and all(
+        any(key in error for key in ENVIRONMENT_KEYS) for error in errors
+    )
+    for name, argv in {**FUZZED, "batch": ["batch", str(claims), "--format", "jsonl"]}.items():
+        result = run(*with_policy(argv, path))
+        assert "Traceback" not in result.err, name
+        assert result.code in (0, 1, 2, 3), (name, result)
+        refused = result.code == 2 and result.err.startswith("Error: invalid policy: ")
+        if refused:
+            assert result.err.count("\n") == 1, (name, result.err)
+        if checked.code == 0:
+            assert not refused, (name, result.err, "but policy check says valid")
+        elif environment_only:
+            assert not refused or any(key[1:] in result.err for key in ENVIRONMENT_KEYS), name
+        else:
+            assert refused, (name, result, errors)
+
+
+def _line_of_mutation(mutation: tuple[str, int, int]) -> int:
+    op, pick, _ = mutation
+    pool = {
+        "delete": ASSIGNMENTS,
+        "delete-table": HEADERS,
+        "retype": ASSIGNMENTS,
+        "scale": NUMBERS,
+        "non-finite": NUMBERS,
+        "duplicate": ASSIGNMENTS + HEADERS,
+    }.get(op, STRINGS)
+    return pool[pick % len(pool)]
