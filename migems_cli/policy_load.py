@@ -134,7 +134,10 @@ class _Checker:
         for key in data:
             if key not in required and key not in optional:
                 known = ", ".join((*required, *optional))
-                self.error(_join(path, _visible(key)), f"unknown key (known keys: {known})")
+                shown = (
+                    _visible(key) if len(key) <= MAX_SHOWN else f"{_visible(key[:MAX_SHOWN])}..."
+                )
+                self.error(_join(path, shown), f"unknown key (known keys: {known})")
         return data
 
     def value(self, table: dict[str, Any], path: str, key: str, kind: type[T], default: T) -> T:
@@ -262,9 +265,11 @@ def _visible(text: str) -> str:
 
 def _shown(value: object) -> str:
     """`value` as an error message quotes it: repr() (which escapes control characters), cut."""
-    text = (
-        repr(value) if not isinstance(value, int) or value.bit_length() < 128 else "a huge number"
-    )
+    if isinstance(value, (list, dict)):  # however deeply nested: no repr of it all
+        return _kind(value)
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "a huge number"
+    text = repr(value)
     return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 4]}...{text[-1]}"
 
 
@@ -751,10 +756,10 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     )
     decimals = check.value(table, path, "decimals", int, 2)
     if not 0 <= decimals <= 6:
-        check.error(f"{path}.decimals", f"must be from 0 to 6, not {decimals}")
+        check.error(f"{path}.decimals", f"must be from 0 to 6, not {_shown(decimals)}")
     neighbours = check.value(table, path, "neighbours", int, 2)
     if neighbours < 0:
-        check.error(f"{path}.neighbours", f"must not be negative, not {neighbours}")
+        check.error(f"{path}.neighbours", f"must not be negative, not {_shown(neighbours)}")
     elif neighbours > MAX_NEIGHBOURS:
         check.error(
             f"{path}.neighbours", f"must be at most {MAX_NEIGHBOURS}, not {_shown(neighbours)}"

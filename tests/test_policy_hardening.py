@@ -272,6 +272,31 @@ def test_error_messages_cut_long_values(run: Run, tmp_path: Path, policy_text: s
     assert len(checked.err) < 2000
 
 
+def test_a_number_of_thousands_of_digits_is_a_syntax_error(
+    run: Run, tmp_path: Path, policy_text: str
+) -> None:
+    text = replace_once(policy_text, "window_days = 30", "window_days = " + "9" * 5000)
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    assert_invalid_everywhere(run, path, f"{path}:{line_of(text, 'window_days = 9')}: syntax: ")
+
+
+def test_long_keys_and_nested_values_are_quoted_short(
+    run: Run, tmp_path: Path, policy_text: str
+) -> None:
+    text = replace_once(policy_text, "[store]\n", "[store]\n" + "k" * 10_000 + " = 1\n")
+    text = replace_once(text, "to = 13", "to = " + "[" * 300 + "1" + "]" * 300)
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    checked = run("policy", "check", str(path))
+    assert checked.code == 2
+    assert len(checked.err) < 2000
+    assert f"store.{'k' * 40}...: unknown key" in checked.err
+    assert 'ring_sizes.chart.to: must be a number or a fraction like "1/3", not an array' in (
+        checked.err
+    )
+
+
 # -- structure: nesting ---------------------------------------------------------------------------
 
 
