@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import marshal
 import os
-import resource
 import subprocess
 import sys
 from collections.abc import Callable
@@ -247,6 +246,8 @@ def _migems(args: list[str], cache: Path) -> subprocess.CompletedProcess[str]:
     env.pop("MIGEMS_NO_CACHE", None)
 
     def limit() -> None:  # pragma: no cover - runs in the child
+        import resource  # Unix only, as FIFOs and /dev/zero
+
         resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
 
     return subprocess.run(

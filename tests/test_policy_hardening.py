@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 from collections.abc import Callable
@@ -373,6 +372,8 @@ def _migems(
     env.pop("MIGEMS_POLICY", None)
 
     def limit() -> None:  # pragma: no cover - runs in the child
+        import resource  # Unix only, as FIFOs and /dev/zero
+
         if memory is not None:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
