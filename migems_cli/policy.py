@@ -255,5 +255,5 @@ def display_path(path: Path) -> str:
     """`path` relative to the working directory when it lies below it, else as given."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop (< 3.13)
         return str(path)

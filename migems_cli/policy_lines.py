@@ -22,8 +22,12 @@ def key_lines(text: str) -> dict[str, int]:
     counters: dict[str, int] = {}
     table = ""
     depth = 0  # inside a multi-line array or inline table: its lines hold no keys of ours
+    array = ""  # the key of the multi-line array being read, whose items are `key[i]`
+    items = 0
     for number, line in enumerate(text.splitlines(), start=1):
+        scan = line  # where array items may start
         if depth == 0:
+            array = ""
             header = _HEADER.match(line)
             if header:
                 name = _dotted(header.group(2))
@@ -39,9 +43,67 @@ def key_lines(text: str) -> dict[str, int]:
             if key:
                 path = f"{table}.{_dotted(key.group(1))}" if table else _dotted(key.group(1))
                 lines.setdefault(path, number)
+                value = line[key.end() :].lstrip()
+                if value.startswith("["):
+                    array, items = path, 0
+                    scan = value[1:]
+        if array and depth <= 1:  # the items that start on this line of an array
+            for _ in range(_items(scan)):
+                lines.setdefault(f"{array}[{items}]", number)
+                items += 1
         depth += _balance(line)
         depth = max(depth, 0)
     return lines
+
+
+def _items(line: str) -> int:
+    """How many array items start on `line` (read inside the array, outside any item)."""
+    count = 0
+    level = 0
+    quote = ""
+    expecting = True  # at the start, or just after a comma: the next value starts an item
+    for char in line:
+        if quote:
+            if char == quote:
+                quote = ""
+            continue
+        if char == "#":
+            break
+        if char.isspace():
+            continue
+        if level == 0 and char == ",":
+            expecting = True
+            continue
+        if level == 0 and char == "]":
+            break
+        if expecting and level == 0:
+            count += 1
+            expecting = False
+        if char in "\"'":
+            quote = char
+        elif char in "[{":
+            level += 1
+        elif char in "]}":
+            level -= 1
+    return count
+
+
+def deepest(text: str, limit: int = 32) -> tuple[int, str]:
+    """Where `text` first nests arrays or inline tables more than `limit` deep: its line, and
+    the key whose value does (`(1, "syntax")` when no line does, by this line scan)."""
+    owners: dict[int, str] = {}  # line -> the key assigned on it (not its items)
+    for path, number in key_lines(text).items():
+        if len(path) < len(owners.get(number, path + ".")):
+            owners[number] = path
+    owner = "syntax"
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if depth == 0:
+            owner = owners.get(number, owner)
+        if depth + _balance(line, peak=True) > limit:
+            return number, owner
+        depth = max(depth + _balance(line), 0)
+    return 1, "syntax"
 
 
 def _resolve(name: str, counters: dict[str, int]) -> str:
@@ -55,9 +117,11 @@ def _resolve(name: str, counters: dict[str, int]) -> str:
     return name
 
 
-def _balance(line: str) -> int:
-    """Net count of opening brackets outside strings and comments on a line."""
+def _balance(line: str, peak: bool = False) -> int:
+    """Net count of opening brackets outside strings and comments on a line (`peak`: the most
+    that are open at any point of it)."""
     count = 0
+    most = 0
     quote = ""
     for char in line:
         if quote:
@@ -69,9 +133,10 @@ def _balance(line: str) -> int:
             break
         elif char in "[{":
             count += 1
+            most = max(most, count)
         elif char in "]}":
             count -= 1
-    return count
+    return most if peak else count
 
 
 def line_of(lines: dict[str, int], path: str) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import os
 import re
+import stat
 import sys
 from _string import formatter_parser  # type: ignore[import-not-found]  # string.Formatter.parse, without importing string
 from collections.abc import Callable, Mapping
@@ -82,6 +85,21 @@ RULE_TEXTS: Mapping[str, tuple[str, ...]] = {
 }
 NEXT_STEP_KEYS = ("change-of-mind", "defect", "ineligible")
 
+# Bounds that keep every answer computable and every output small (issue 9): a policy file is a
+# regular file of at most 1 MiB; windows in calendar days span at most ten years, in business
+# days ten years of weekdays; a text is at most 2,000 characters (an e-mail address 254, as
+# RFC 5321 allows), so a template filled with the longest values stays small.
+MAX_POLICY_BYTES = 1024 * 1024
+MAX_DAYS = 3660
+MAX_BUSINESS_DAYS = 2610
+MAX_TEXT = 2000
+MAX_EMAIL = 254
+MAX_SHOWN = 40  # characters of a value quoted in an error message
+# Characters a text must not hold: C0 controls (tab and line breaks included: every text is one
+# line), DEL, C1 controls, and the bidirectional embeddings, overrides and isolates that can make
+# text read differently from what it holds.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
 
 def _code(text: str, length: int) -> bool:
     """An upper-case ASCII code of `length` letters (country: 2, currency: 3)."""
@@ -117,7 +135,10 @@ class _Checker:
         for key in data:
             if key not in required and key not in optional:
                 known = ", ".join((*required, *optional))
-                self.error(_join(path, key), f"unknown key (known keys: {known})")
+                shown = (
+                    _visible(key) if len(key) <= MAX_SHOWN else f"{_visible(key[:MAX_SHOWN])}..."
+                )
+                self.error(_join(path, shown), f"unknown key (known keys: {known})")
         return data
 
     def value(self, table: dict[str, Any], path: str, key: str, kind: type[T], default: T) -> T:
@@ -128,9 +149,19 @@ class _Checker:
         value = table[key]
         # bool is an int in Python, but `window_days = true` is a typo, not a number
         if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            if isinstance(value, str):
+                self.string(where, value)
             return value
         self.error(where, f"must be {_kind_name(kind)}, not {_kind(value)}")
         return default
+
+    def string(self, path: str, value: str, limit: int = MAX_TEXT) -> None:
+        """Record why a string from the policy cannot be shown as it is, if it cannot."""
+        control = _CONTROL.search(value)
+        if control:
+            self.error(path, f"contains a control character (U+{ord(control.group()):04X})")
+        if len(value) > limit:
+            self.error(path, f"must be at most {limit} characters, not {len(value)}")
 
     def text(
         self,
@@ -147,24 +178,46 @@ class _Checker:
         return value
 
     def template(self, path: str, text: str, allowed: frozenset[str] = PLACEHOLDERS) -> None:
+        """Only bare `{name}` fields of `allowed`: a conversion, a format spec (`{x:>99999}`),
+        or attribute or index access would let a policy text grow or reach into objects."""
         try:
-            fields = {name for _, name, _, _ in formatter_parser(text) if name is not None}
+            parsed = list(formatter_parser(text))
         except ValueError as exc:
             self.error(path, f"bad template: {exc}")
             return
-        unknown = sorted(name for name in fields if name not in allowed)
-        if unknown:
-            self.error(path, f"unknown placeholder {{{unknown[0]}}}")
+        canonical = "".join(
+            literal.replace("{", "{{").replace("}", "}}") + ("" if name is None else f"{{{name}}}")
+            for literal, name, _, _ in parsed
+        )
+        for _, name, spec, conversion in parsed:
+            if name is None:
+                continue
+            shown = _visible(name)[:MAX_SHOWN]
+            if conversion:
+                problem = f"has a conversion (!{_visible(conversion)})"
+            elif spec or (canonical != text and f"{{{name}:" in text):
+                problem = f"has a format spec (:{_visible(spec)[:MAX_SHOWN]})"
+            elif "." in name or "[" in name:
+                problem = "uses attribute or index access"
+            elif name not in allowed:
+                self.error(path, f"unknown placeholder {{{shown}}}")
+                return
+            else:
+                continue
+            self.error(path, f"placeholder {{{shown}}} {problem}: only a bare {{name}} is allowed")
+            return
 
-    def days(self, table: dict[str, Any], path: str, key: str) -> int:
+    def days(self, table: dict[str, Any], path: str, key: str, limit: int = MAX_DAYS) -> int:
         value = self.value(table, path, key, int, 0)
         if value < 0:
-            self.error(_join(path, key), f"must not be negative, not {value}")
+            self.error(_join(path, key), f"must not be negative, not {_shown(value)}")
+        elif value > limit:
+            self.error(_join(path, key), f"must be at most {limit}, not {_shown(value)}")
         return value
 
     def window(self, table: dict[str, Any], path: str) -> Window:
-        low = self.days(table, path, "min_business_days")
-        high = self.days(table, path, "max_business_days")
+        low = self.days(table, path, "min_business_days", MAX_BUSINESS_DAYS)
+        high = self.days(table, path, "max_business_days", MAX_BUSINESS_DAYS)
         if low > high:
             self.error(
                 _join(path, "min_business_days"),
@@ -177,6 +230,7 @@ class _Checker:
         out: list[str] = []
         for index, item in enumerate(values):
             if isinstance(item, str):
+                self.string(f"{_join(path, key)}[{index}]", item)
                 out.append(item)
             else:
                 self.error(f"{_join(path, key)}[{index}]", f"must be a string, not {_kind(item)}")
@@ -188,7 +242,7 @@ class _Checker:
         codes = self.strings(table, path, key)
         for code in codes:
             if not (_code(code, 2) or (wildcard and code == "*")):
-                self.error(_join(path, key), f"{code!r} is not a two-letter country code")
+                self.error(_join(path, key), f"{_shown(code)} is not a two-letter country code")
         return codes
 
     def records(
@@ -203,6 +257,21 @@ class _Checker:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def _visible(text: str) -> str:
+    """`text` with each control character written as an escape (`\\x1b`), as repr() does."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _shown(value: object) -> str:
+    """`value` as an error message quotes it: repr() (which escapes control characters), cut."""
+    if isinstance(value, (list, dict)):  # however deeply nested: no repr of it all
+        return _kind(value)
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "a huge number"
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 4]}...{text[-1]}"
 
 
 def _kind(value: object) -> str:
@@ -226,49 +295,109 @@ def load_policy(path: Path) -> Policy:
     Returns the immutable `Policy`. Raises `PolicyError` listing every problem found.
     """
     source = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PolicyError(source, [f"{source}: cannot read: {exc.strerror or exc}"]) from None
+    raw = read_policy_bytes(path, source)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError(source, [f"{source}: not UTF-8 text: {exc.reason}"]) from None
-    return parse_policy(text, source)
+    return parse_policy(text, source, raw)
 
 
-def parse_policy(text: str, source: str = "<policy>") -> Policy:
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_policy_bytes(path: Path, source: str) -> bytes:
+    """The bytes of the policy file at `path`: a regular file (links followed) of at most
+    `MAX_POLICY_BYTES`, opened without blocking (a FIFO is refused, not waited on)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise PolicyError(source, [f"{source}: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "not a file")
+            raise PolicyError(source, [f"{source}: not a regular file ({kind})"])
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_POLICY_BYTES:  # read to the end, or just past the cap
+            chunk = os.read(fd, MAX_POLICY_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise PolicyError(source, [f"{source}: cannot read: {exc.strerror or exc}"]) from None
+    finally:
+        os.close(fd)
+    if size > MAX_POLICY_BYTES:
+        raise PolicyError(
+            source,
+            [
+                f"{source}: too large: over {MAX_POLICY_BYTES:,} bytes (a policy file is at most 1 MiB)"
+            ],
+        )
+    return b"".join(chunks)
+
+
+def parse_policy(text: str, source: str = "<policy>", raw: bytes | None = None) -> Policy:
     """Validate TOML `text` as a policy; `source` names it in errors. Raises `PolicyError`.
 
-    The TOML of a policy that was valid before comes from `policy_cache` (it is validated all
-    the same); otherwise it is parsed here, and cached once it proves valid.
+    `raw`: the file's bytes, when `text` was read from a file (else `text` in UTF-8). The TOML
+    of a policy that was valid before comes from `policy_cache`, which checks that it was
+    written for these very bytes (it is validated all the same); otherwise it is parsed here,
+    and cached once it proves valid.
     """
-    data = policy_cache.cached(text)
+    if raw is None:
+        raw = text.encode("utf-8", "surrogatepass")
+    data = policy_cache.cached(raw)
     parsed = data is None
     if data is None:
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - exercised only on Python 3.10
-            import tomli as tomllib
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(source, [_syntax_error(source, str(exc))]) from None
+        data = _parse_toml(text, source)
     check = _Checker(source, text)
     policy = _build(check, data, source)
     if check.errors or policy is None:
         raise PolicyError(source, check.errors or [f"{source}:1: invalid policy"])
     if parsed:
-        policy_cache.store(text, data)
+        policy_cache.store(raw, data)
     return policy
+
+
+def _parse_toml(text: str, source: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised only on Python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(source, [_syntax_error(source, str(exc))]) from None
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        from migems_cli.policy_lines import deepest
+
+        line, key = deepest(text)
+        message = "nested too deeply (a policy nests tables and arrays a few levels at most)"
+        raise PolicyError(source, [f"{source}:{line}: {_visible(key)}: {message}"]) from None
+    except ValueError:  # an integer of thousands of digits: int() refuses to convert it
+        match = re.search(r"[0-9_]{4000}", text)
+        line = text.count("\n", 0, match.start()) + 1 if match else 1
+        message = "a number of thousands of digits"
+        raise PolicyError(source, [f"{source}:{line}: syntax: {message}"]) from None
 
 
 def _syntax_error(source: str, message: str) -> str:
     match = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if match:
-        bare = message[: match.start()].strip()
+        bare = _visible(message[: match.start()].strip())
         return f"{source}:{match.group(1)}: syntax: {bare} (column {match.group(2)})"
-    return f"{source}:1: syntax: {message}"
+    return f"{source}:1: syntax: {_visible(message)}"
 
 
 TOP_LEVEL = (
@@ -314,11 +443,17 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
             f"{store.currency_symbol!r} is not a currency symbol (no digits, spaces, signs or points)",
         )
     if "currency" in store_t and not _code(store.currency, 3):
-        check.error("store.currency", f"{store.currency!r} is not a three-letter currency code")
+        check.error(
+            "store.currency", f"{_shown(store.currency)} is not a three-letter currency code"
+        )
     if "time_zone" in store_t and not store.time_zone.strip():
         check.error("store.time_zone", "must not be empty")
     if "support_email" in store_t and "@" not in store.support_email:
-        check.error("store.support_email", f"{store.support_email!r} is not an e-mail address")
+        check.error(
+            "store.support_email", f"{_shown(store.support_email)} is not an e-mail address"
+        )
+    elif len(store.support_email) > MAX_EMAIL:
+        check.error("store.support_email", f"must be at most {MAX_EMAIL} characters")
 
     cal_t = check.table(top.get("calendar", {}), "calendar", ("holiday_country", "closures"))
     closures = check.value(cal_t, "calendar", "closures", list, [])
@@ -331,7 +466,7 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
     )
     if "holiday_country" in cal_t and not _code(calendar.holiday_country, 2):
         check.error(
-            "calendar.holiday_country", f"{calendar.holiday_country!r} is not a country code"
+            "calendar.holiday_country", f"{_shown(calendar.holiday_country)} is not a country code"
         )
 
     ret_t = check.table(
@@ -384,15 +519,15 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
     accepted = check.strings(cond_t, "conditions", "accepted")
     for value in accepted:
         if value not in conditions:
-            check.error("conditions.accepted", f"{value!r} is not one of conditions.known")
+            check.error("conditions.accepted", f"{_shown(value)} is not one of conditions.known")
 
     def_t = check.table(top.get("defaults", {}), "defaults", ("reason", "condition"))
     default_reason = check.value(def_t, "defaults", "reason", str, "")
     default_condition = check.value(def_t, "defaults", "condition", str, "")
     if "reason" in def_t and default_reason not in {r.id for r in reasons}:
-        check.error("defaults.reason", f"unknown reason {default_reason!r}")
+        check.error("defaults.reason", f"unknown reason {_shown(default_reason)}")
     if "condition" in def_t and default_condition not in conditions:
-        check.error("defaults.condition", f"unknown condition {default_condition!r}")
+        check.error("defaults.condition", f"unknown condition {_shown(default_condition)}")
 
     non_returnable = check.strings(ret_t, "returns", "non_returnable_categories")
     names = {c.name for c in categories}
@@ -401,13 +536,13 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
         if value not in names and value not in plural_to_name:
             check.error(
                 "returns.non_returnable_categories",
-                f"unknown category {value!r} (known: {', '.join(sorted(names))})",
+                f"unknown category {_shown(value)} (known: {_visible(', '.join(sorted(names)))})",
             )
     processing_status = check.value(proc_t, "processing", "status", str, "")
     if "status" in proc_t and processing_status.casefold() not in {
         s.name.casefold() for s in statuses
     }:
-        check.error("processing.status", f"unknown status {processing_status!r}")
+        check.error("processing.status", f"unknown status {_shown(processing_status)}")
 
     return Policy(
         source=source,
@@ -472,12 +607,13 @@ def check_time_zone(policy: Policy) -> None:
         try:
             from migems_cli.policy_lines import key_lines, line_of
 
-            line = line_of(key_lines(Path(source).read_text(encoding="utf-8")), "store.time_zone")
-        except OSError:
+            text = read_policy_bytes(Path(source), source).decode("utf-8", "replace")
+            line = line_of(key_lines(text), "store.time_zone")
+        except PolicyError:
             line = 1
+        zone = _shown(policy.store.time_zone)
         raise PolicyError(
-            source,
-            [f"{source}:{line}: store.time_zone: unknown time zone {policy.store.time_zone!r}"],
+            source, [f"{source}:{line}: store.time_zone: unknown time zone {zone}"]
         ) from None
 
 
@@ -530,11 +666,15 @@ def _zone(check: _Checker, data: Any, path: str) -> Zone:
         if (
             whole.isdecimal()
             and whole.isascii()
-            and (not cents or (cents.isdecimal() and len(cents) <= 2))
+            and len(whole) <= 6
+            and (not cents or (cents.isdecimal() and cents.isascii() and len(cents) <= 2))
         ):
             rate = Decimal(rate_text)
         else:
-            check.error(f"{path}.rate", f'{rate_text!r} is not an amount like "22.00"')
+            check.error(
+                f"{path}.rate",
+                f'{_shown(rate_text)} is not an amount like "22.00" (at most 999999.99)',
+            )
     return Zone(
         id=check.value(table, path, "id", str, ""),
         name=check.text(table, path, "name"),
@@ -615,7 +755,7 @@ def _unique(check: _Checker, path: str, values: list[str]) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            check.error(path, f"{value!r} is listed twice")
+            check.error(path, f"{_shown(value)} is listed twice")
         seen.add(value)
 
 
@@ -633,21 +773,36 @@ _RING_SYSTEM_KEYS = (
 )
 _RING_ADVICE = ("between_sizes", "warm_fingers", "more_room")
 _RING_ID = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+# Ring-size numbers: formula coefficients and sizes within +-1000, exact to 6 decimals (or a
+# fraction such as 1/3); the chart's rows and the plausible measurements within the inner
+# circumferences of human fingers, generously (the bundled chart spans 44-72 mm); at most 1000
+# rows; at most 50 neighbours either side of an answer.
+RING_MAX = 1000
+RING_DENOMINATOR = 10**6
+FINGER_MM = (Fraction(20), Fraction(150))
+MAX_CHART_ROWS = 1000
+MAX_NEIGHBOURS = 50
+_PI = Fraction(math.pi)  # as migems_cli.ring_sizes.PI, without importing it
 _FRACTION = re.compile(r"^-?\d+(\.\d+)?(/\d+)?$")
 
 
 def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     """`[ring_sizes]`: the chart, its systems, advice and measuring guide."""
     path = "ring_sizes"
+    start = len(check.errors)
     table = check.table(
         data, path, (*_RING_KEYS, "chart", "systems", "advice", "how_to"), ("notes",)
     )
     decimals = check.value(table, path, "decimals", int, 2)
     if not 0 <= decimals <= 6:
-        check.error(f"{path}.decimals", f"must be from 0 to 6, not {decimals}")
+        check.error(f"{path}.decimals", f"must be from 0 to 6, not {_shown(decimals)}")
     neighbours = check.value(table, path, "neighbours", int, 2)
     if neighbours < 0:
-        check.error(f"{path}.neighbours", f"must not be negative, not {neighbours}")
+        check.error(f"{path}.neighbours", f"must not be negative, not {_shown(neighbours)}")
+    elif neighbours > MAX_NEIGHBOURS:
+        check.error(
+            f"{path}.neighbours", f"must be at most {MAX_NEIGHBOURS}, not {_shown(neighbours)}"
+        )
     low = _ring_number(check, table, path, "min_circumference_mm", positive=True)
     high = _ring_number(check, table, path, "max_circumference_mm", positive=True)
     if low >= high and "max_circumference_mm" in table:
@@ -655,6 +810,9 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
             f"{path}.min_circumference_mm",
             f"must be less than max_circumference_mm ({fraction_text(low)} >= {fraction_text(high)})",
         )
+    for key, bound in (("min_circumference_mm", low), ("max_circumference_mm", high)):
+        if key in table and bound > 0 and not FINGER_MM[0] <= bound <= FINGER_MM[1]:
+            check.error(f"{path}.{key}", f"{_finger_range()}, not {_shown(table[key])}")
     notes = check.strings(table, path, "notes")
 
     systems: list[RingSystem] = []
@@ -665,7 +823,7 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     seen: set[str] = set()
     for index, system in enumerate(systems):
         if system.id in seen:
-            check.error(f"{path}.systems[{index}].id", f"{system.id!r} is listed twice")
+            check.error(f"{path}.systems[{index}].id", f"{_shown(system.id)} is listed twice")
         seen.add(system.id)
 
     chart_path = f"{path}.chart"
@@ -676,7 +834,7 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     step = _ring_number(check, chart, chart_path, "step", positive=True)
     by_id = {s.id: s for s in systems}
     if "system" in chart and systems and chart_system not in by_id:
-        check.error(f"{chart_path}.system", f"unknown system {chart_system!r}")
+        check.error(f"{chart_path}.system", f"unknown system {_shown(chart_system)}")
     if "to" in chart and first >= last:
         check.error(
             f"{chart_path}.from",
@@ -693,6 +851,8 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
         check.error(
             f"{chart_path}.step", f"rows must fall on {chart_system} sizes (step {owner.step})"
         )
+    if owner and len(check.errors) == start and {"from", "to", "step"} <= chart.keys():
+        _chart_bounds(check, chart_path, owner, first, last, step)
 
     advice_t = check.table(table.get("advice", {}), f"{path}.advice", _RING_ADVICE)
     advice = {key: check.text(advice_t, f"{path}.advice", key) for key in _RING_ADVICE}
@@ -723,6 +883,32 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     )
 
 
+def _finger_range() -> str:
+    low, high = FINGER_MM
+    return f"must be within finger sizes ({low} to {high} mm inner circumference)"
+
+
+def _chart_bounds(
+    check: _Checker, path: str, owner: RingSystem, first: Fraction, last: Fraction, step: Fraction
+) -> None:
+    """A chart of at most `MAX_CHART_ROWS` rows, each the size of a human finger."""
+    rows = (last - first) / step + 1
+    if rows > MAX_CHART_ROWS:
+        check.error(
+            f"{path}.step",
+            f"gives {math.floor(rows):,} rows from {fraction_text(first)} to "
+            f"{fraction_text(last)}: a chart has at most {MAX_CHART_ROWS} rows",
+        )
+    for key, size in (("from", first), ("to", last)):
+        length = owner.base_mm + (size - owner.base_size) * owner.mm_per_size
+        around = length if owner.measure == "circumference" else length * _PI
+        if not FINGER_MM[0] <= around <= FINGER_MM[1]:
+            check.error(
+                f"{path}.{key}",
+                f"{_finger_range()}: {owner.id} {fraction_text(size)} is {float(around):.1f} mm",
+            )
+
+
 def _ring_system(check: _Checker, data: Any, path: str) -> RingSystem:
     table = check.table(data, path, _RING_SYSTEM_KEYS, ("letters",))
     system = RingSystem(
@@ -738,7 +924,7 @@ def _ring_system(check: _Checker, data: Any, path: str) -> RingSystem:
         letters=check.value(table, path, "letters", str, ""),
     )
     if "id" in table and not _RING_ID.match(system.id):
-        check.error(f"{path}.id", f"{system.id!r} is not a short lower-case name like 'us'")
+        check.error(f"{path}.id", f"{_shown(system.id)} is not a short lower-case name like 'us'")
     for key, allowed in (("measure", RING_MEASURES), ("label", RING_LABELS)):
         if getattr(system, key) not in allowed:
             check.error(f"{path}.{key}", f"must be one of {', '.join(allowed)}")
@@ -769,18 +955,29 @@ def _ring_number(
     value = table[key]
     where = _join(path, key)
     number: Fraction | None = None
+    if isinstance(value, float) and not math.isfinite(value):
+        check.error(where, f"must be a finite number, not {value}")
+        return Fraction(0)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = Fraction(str(value))
-    elif isinstance(value, str) and _FRACTION.match(value.strip()):
+    elif isinstance(value, str) and len(value) <= MAX_SHOWN and _FRACTION.match(value.strip()):
         try:
             number = Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
             number = None
     if number is None:
-        check.error(where, f'must be a number or a fraction like "1/3", not {value!r}')
+        check.error(where, f'must be a number or a fraction like "1/3", not {_shown(value)}')
         return Fraction(0)
     if positive and number <= 0:
-        check.error(where, f"must be more than zero, not {value}")
+        check.error(where, f"must be more than zero, not {_shown(value)}")
+    elif abs(number) > RING_MAX:
+        check.error(where, f"must be from -{RING_MAX} to {RING_MAX}, not {_shown(value)}")
+    elif number.denominator > RING_DENOMINATOR:
+        check.error(
+            where,
+            f'must have at most 6 decimals, or be a fraction like "1/3" with a denominator '
+            f"of at most {RING_DENOMINATOR:,}, not {_shown(value)}",
+        )
     return number
 
 
