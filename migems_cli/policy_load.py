@@ -582,7 +582,7 @@ _STORE_KEYS = (
     "currency_symbol",
 )
 # What migems_cli.money can tell from the number it marks: no digits, spaces, signs or points.
-_SYMBOL = re.compile(r"[^\s0-9.,+-]{1,5}")
+_SYMBOL = re.compile(r"[^\s0-9.,+{}-]{1,5}")
 _REFUND_KEYS = (
     "min_business_days",
     "max_business_days",
@@ -651,6 +651,7 @@ def _country_names(check: _Checker, table: dict[str, Any]) -> Mapping[str, str]:
         elif not isinstance(name, str) or not name.strip():
             check.error(path, "must be a country name (a non-empty string)")
         else:
+            check.string(path, name)
             names[code] = name
     return MappingProxyType(names)
 

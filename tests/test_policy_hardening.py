@@ -224,6 +224,9 @@ TEXTS = [
     ('name = "ring"', "categories[0].name"),
     ('support_email = "support@', "store.support_email"),
     ('"China: there is', "ring_sizes.notes[0]"),
+    ('US = "United States"', "shipping.country_names.US"),
+    ('currency_symbol = "$"', "store.currency_symbol"),
+    ('"broken"', "reasons[1].suggest_for[0]"),
 ]
 # Every control character in one text and in one array item; ESC in every kind of text.
 CASES = [(*control, *text) for control in CONTROLS for text in (TEXTS[0], TEXTS[3])] + [
@@ -247,6 +250,18 @@ def test_control_characters_in_policy_texts_are_rejected(
     assert result.err.startswith("Error: invalid policy: ")
     assert "\x1b" not in result.err
     assert "\x9b" not in result.err
+
+
+@pytest.mark.parametrize("symbol", ["{amount}", "1$", "U S"])
+def test_a_currency_symbol_that_is_no_symbol_is_rejected(
+    run: Run, tmp_path: Path, policy_text: str, symbol: str
+) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        replace_once(policy_text, 'currency_symbol = "$"', f'currency_symbol = "{symbol}"'),
+        encoding="utf-8",
+    )
+    assert_invalid_everywhere(run, path, f"{path}:{line_of(policy_text, 'currency_symbol')}: ")
 
 
 def test_a_raw_control_character_in_an_unknown_key_is_shown_escaped(
