@@ -27,6 +27,8 @@ def parse_date(text: str, field: str, today: date, dayfirst: bool = False) -> da
     if lowered == "today":
         return today
     if lowered == "yesterday":
+        if today == date.min:
+            raise InputError(field, text, f"too early in the calendar: today is {today}")
         return today - timedelta(days=1)
     if _ISO.match(value):
         year, month, day = (int(part) for part in value.split("-"))

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from migems_cli.claims import Claim
+from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import Category, Policy, Reason
 from migems_cli.texts import claim_context, fill
@@ -98,12 +99,22 @@ class Verdict(NamedTuple):
 
 
 def deadlines(policy: Policy, delivered: date) -> Deadlines:
-    """Calendar-day deadlines counted from the delivery date (the last day is inclusive)."""
-    return Deadlines(
-        return_by=delivered + timedelta(days=policy.return_window_days),
-        report_damage_by=delivered + timedelta(days=policy.damage_report_days),
-        damage_review_until=delivered + timedelta(days=policy.damage_review_days),
-    )
+    """Calendar-day deadlines counted from the delivery date (the last day is inclusive).
+
+    Raises `InputError` naming `delivered` when a deadline would fall after `date.max`.
+    """
+    try:
+        return Deadlines(
+            return_by=delivered + timedelta(days=policy.return_window_days),
+            report_damage_by=delivered + timedelta(days=policy.damage_report_days),
+            damage_review_until=delivered + timedelta(days=policy.damage_review_days),
+        )
+    except OverflowError:
+        raise InputError("delivered", delivered.isoformat(), TOO_LATE) from None
+
+
+# The error for a date whose deadlines or business days would fall outside `datetime.date`.
+TOO_LATE = f"too late in the calendar: its deadlines fall after {date.max.isoformat()}"
 
 
 @lru_cache(maxsize=8192)
