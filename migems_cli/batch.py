@@ -13,6 +13,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from itertools import repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any
@@ -29,7 +30,7 @@ from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import Policy
 from migems_cli.records import RecordReader, positions
-from migems_cli.rules import assess, deadlines, judge, window_band
+from migems_cli.rules import REVIEW, assess, deadlines, judge, window_band
 
 RESULT_COLUMNS = (
     "decision",
@@ -39,6 +40,7 @@ RESULT_COLUMNS = (
     "return_by",
     "report_damage_by",
     "failed_rules",
+    "review_rules",
     "error",
 )
 ID_COLUMNS = ("claim_id", "order_id")
@@ -138,10 +140,10 @@ _BAD = -(1 << 62)  # a terms cell that does not parse: the key goes negative
 _BAD_DELIVERED = (1 << 40, "", "", "")  # a delivered cell that does not parse: key < 0
 _BAD_REQUESTED = -(1 << 50)  # a requested cell that does not parse: the key goes negative
 _BAD_AMOUNTS = "\x00bad"  # a price or shipping cell that does not parse
-_SLOW = ("", "", "", "", False, "", "", "")  # placeholder decision of a row settled by `slow`
-# decision, remedy, payer, failed rules, refunds the price?, and this decision's three fragments of
-# a CSV record (see `Evaluated`)
-Decided = tuple[str, str, str, str, bool, str, str, str]
+_SLOW = ("", "", "", "", False, "", "", "", "")  # placeholder decision of a row settled by `slow`
+# decision, remedy, payer, failed rules, refunds the price?, this decision's three fragments of a
+# CSV record (see `Evaluated`), and the review rules
+Decided = tuple[str, str, str, str, bool, str, str, str, str]
 Delivered = tuple[int, str, str, str]  # ordinal, return_by, report_damage_by, CSV fragment
 
 
@@ -178,6 +180,7 @@ class Evaluated:
                 map(_SECOND, self.delivered),
                 map(_THIRD, self.delivered),
                 map(_FOURTH, decided),
+                map(_NINTH, decided),
                 repeat("", len(decided)),
                 strict=True,
             )
@@ -283,10 +286,11 @@ class Evaluator:
         """The reference path: `parse_claim` and `judge`, exactly as `check` runs them."""
         values = {name: row[position] for name, position in self._fields}
         try:
-            claim = parse_claim(self.policy, values, self.today, self.dayfirst)
+            judgement = judge(
+                self.policy, parse_claim(self.policy, values, self.today, self.dayfirst)
+            )
         except InputError as exc:
-            return ("", "", "", "", "", "", "", str(exc))
-        judgement = judge(self.policy, claim)
+            return ("", "", "", "", "", "", "", "", self.every_error(values) or str(exc))
         amount = judgement.refund_amount
         return (
             judgement.decision,
@@ -296,8 +300,34 @@ class Evaluator:
             judgement.deadlines.return_by.isoformat(),
             judgement.deadlines.report_damage_by.isoformat(),
             ";".join(judgement.failed_rules),
+            ";".join(r.id for r in judgement.results if r.outcome == REVIEW),
             "",
         )
+
+    def every_error(self, values: Mapping[str, str]) -> str:
+        """Every bad cell of a row, `; `-separated, in column order, each worded as `check`
+        words it: each field is parsed on its own (`parse_claim` stops at the first), then the
+        dates together (the requested day not before delivery, deadlines within the calendar).
+        """
+        policy, today, dayfirst = self.policy, self.today, self.dayfirst
+        found: list[str] = []
+
+        def note(parse: Callable[[], object]) -> None:
+            try:
+                parse()
+            except InputError as exc:
+                if str(exc) not in found:
+                    found.append(str(exc))
+
+        note(lambda: parse_delivered(values.get("delivered"), today, dayfirst))
+        note(lambda: parse_requested(values.get("requested"), today, dayfirst))
+        dates = {name: values.get(name) for name in ("delivered", "requested")}
+        note(lambda: deadlines(policy, parse_claim(policy, dates, today, dayfirst).delivered))
+        for name, parse in TERM_PARSERS.items():
+            note(partial(parse, policy, values.get(name)))
+        note(lambda: parse_amount(values.get("price"), "price"))
+        note(lambda: parse_amount(values.get("shipping"), "shipping"))
+        return "; ".join(found)
 
     @staticmethod
     def _column(
@@ -390,6 +420,7 @@ class Evaluator:
             found = assess(policy, reason, band, *terms[1:])
             payer = found.return_shipping_paid_by or ""
             failed = ";".join(found.failed_rules)
+            review = ";".join(r.id for r in found.results if r.outcome == REVIEW)
             d = self.delimiter
             decided = (
                 found.decision,
@@ -399,7 +430,8 @@ class Evaluator:
                 found.refunds_price,
                 d + quote(found.decision, d) + d + quote(found.remedy, d) + d,  # refund follows
                 d + quote(payer, d) + d,  # the deadlines follow
-                d + quote(failed, d) + d + "\r\n",  # the error cell (empty), the line end
+                d + quote(failed, d) + d + quote(review, d) + d + "\r\n",  # error (empty), end
+                review,
             )
             _put(self._by_band, (code, band), decided)
         _put(self._decided, code + day_class, decided, _DECIDED_LIMIT)
@@ -407,6 +439,7 @@ class Evaluator:
 
 
 _FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(at) for at in range(5))
+_NINTH = itemgetter(8)
 
 
 def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = 0) -> None:
@@ -472,7 +505,7 @@ def evaluate_chunks(
         for decision, count in tally.items():
             counts[decision] += count
         for at, cells in evaluated.slow.items():
-            if cells[7]:
+            if cells[-1]:  # the error cell
                 summary.errors += 1
                 if len(summary.error_lines) < _MAX_ERROR_LINES:
                     summary.error_lines.append(starts[at])
@@ -521,6 +554,7 @@ def json_record(row: Row, layout: Layout) -> dict[str, Any]:
     record: dict[str, Any] = {"line": row[0], "input": dict(zip(layout.names, cells, strict=True))}
     record.update(zip(RESULT_COLUMNS, [value or None for value in results], strict=True))
     record["failed_rules"] = results[6].split(";") if results[6] else []
+    record["review_rules"] = results[7].split(";") if results[7] else []
     if extra:
         record["extra"] = extra
     return record

@@ -45,7 +45,11 @@ def _table(rows: list[Row], layout: Layout, header: bool) -> Table:
     table.add_column("Failed rules / error", overflow="fold", min_width=12)
     for line, record in rows:
         inputs, results, _ = split_record(record, layout.width)
-        decision, _, refund, _, return_by, report_by, failed, error = results
+        decision, _, refund, _, return_by, report_by, failed, review, error = results
+        rules = [
+            *filter(None, failed.split(";")),
+            *(f"{r} (review)" for r in review.split(";") if r),
+        ]
         cells: list[Text] = [Text(str(line))]
         if claim_at is not None:
             cells.append(Text(inputs[claim_at]))  # Text: customer data is never markup
@@ -54,7 +58,7 @@ def _table(rows: list[Row], layout: Layout, header: bool) -> Table:
             Text(refund),
             Text(return_by),
             Text(report_by),
-            Text(error or failed.replace(";", "\n"), style="red" if error else ""),  # a rule a line
+            Text(error or "\n".join(rules), style="red" if error else ""),  # a rule a line
         ]
         table.add_row(*cells)
     return table
