@@ -13,7 +13,6 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from itertools import repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any
@@ -248,6 +247,7 @@ class Evaluator:
         self._class_of_bands: dict[tuple[int, ...], int] = {}
         self._decided: dict[int, Decided] = {}  # code + day class
         self._by_band: dict[tuple[int, int], Decided] = {}
+        self._errors: dict[tuple[str, str], str] = {}  # (field, cell) -> its error, or ""
 
     def evaluate_chunk(self, rows: list[list[str]]) -> Evaluated:
         """The results of each row, in order; never raises for bad cells."""
@@ -306,28 +306,39 @@ class Evaluator:
 
     def every_error(self, values: Mapping[str, str]) -> str:
         """Every bad cell of a row, `; `-separated, in column order, each worded as `check`
-        words it: each field is parsed on its own (`parse_claim` stops at the first), then the
-        dates together (the requested day not before delivery, deadlines within the calendar).
+        words it: each field is parsed on its own (`parse_claim` stops at the first; the
+        outcome is cached by cell text), then the dates together (the requested day not before
+        delivery, deadlines within the calendar).
         """
-        policy, today, dayfirst = self.policy, self.today, self.dayfirst
-        found: list[str] = []
-
-        def note(parse: Callable[[], object]) -> None:
+        found = [self._cell_error(name, values.get(name, "")) for name in _ALONE]
+        if not found[0] and not found[1]:
             try:
-                parse()
+                dates = {name: values.get(name) for name in ("delivered", "requested")}
+                claim = parse_claim(self.policy, dates, self.today, self.dayfirst)
+                deadlines(self.policy, claim.delivered)
             except InputError as exc:
-                if str(exc) not in found:
-                    found.append(str(exc))
+                found.insert(2, str(exc))
+        return "; ".join(filter(None, found))
 
-        note(lambda: parse_delivered(values.get("delivered"), today, dayfirst))
-        note(lambda: parse_requested(values.get("requested"), today, dayfirst))
-        dates = {name: values.get(name) for name in ("delivered", "requested")}
-        note(lambda: deadlines(policy, parse_claim(policy, dates, today, dayfirst).delivered))
-        for name, parse in TERM_PARSERS.items():
-            note(partial(parse, policy, values.get(name)))
-        note(lambda: parse_amount(values.get("price"), "price"))
-        note(lambda: parse_amount(values.get("shipping"), "shipping"))
-        return "; ".join(found)
+    def _cell_error(self, name: str, text: str) -> str:
+        """The error of one field's cell parsed on its own, or "" when it parses."""
+        key = (name, text)
+        error = self._errors.get(key)
+        if error is None:
+            error = ""
+            try:
+                if name == "delivered":
+                    parse_delivered(text, self.today, self.dayfirst)
+                elif name == "requested":
+                    parse_requested(text, self.today, self.dayfirst)
+                elif name in TERM_PARSERS:
+                    TERM_PARSERS[name](self.policy, text)
+                else:
+                    parse_amount(text, name)
+            except InputError as exc:
+                error = str(exc)
+            _put(self._errors, key, error)
+        return error
 
     @staticmethod
     def _column(
@@ -438,6 +449,8 @@ class Evaluator:
         return decided
 
 
+# The fields `every_error` parses one by one, in column order (the dates first, as parse_claim).
+_ALONE = ("delivered", "requested", *TERM_PARSERS, "price", "shipping")
 _FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(at) for at in range(5))
 _NINTH = itemgetter(8)
 
