@@ -28,7 +28,7 @@ def parse_date(text: str, field: str, today: date, dayfirst: bool = False) -> da
         return today
     if lowered == "yesterday":
         if today == date.min:
-            raise InputError(field, text, f"too early in the calendar: today is {today}")
+            raise InputError(field, text, f"is before {date.min.isoformat()}, the first date known")
         return today - timedelta(days=1)
     if _ISO.match(value):
         year, month, day = (int(part) for part in value.split("-"))

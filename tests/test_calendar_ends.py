@@ -74,7 +74,7 @@ def test_dates_in_the_last_days_of_the_calendar_are_bad_input(
 def test_yesterday_before_the_first_day_is_bad_input(run: Run, command: list[str]) -> None:
     result = run(*command, "--today", "0001-01-01", "--delivered", "yesterday")
     assert_bad_input(result.code, result.out, result.err, "--delivered")
-    assert "too early in the calendar" in result.err
+    assert "is before 0001-01-01, the first date known" in result.err
 
 
 def test_the_last_dates_that_fit_still_work(run: Run) -> None:
@@ -132,4 +132,6 @@ def test_batch_requested_yesterday_at_the_first_day(run: Run, tmp_path: Path) ->
     result = run("batch", str(path), "--today", "0001-01-01", "--format", "csv")
     assert result.code == 1
     row = next(csv.DictReader(io.StringIO(result.out, newline="")))
-    assert row["error"].startswith("requested: too early in the calendar")
+    assert row["error"] == (
+        "requested: is before 0001-01-01, the first date known (got 'yesterday')"
+    )
