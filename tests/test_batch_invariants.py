@@ -72,7 +72,7 @@ HOSTILE = [
 CELLS = st.one_of(
     st.sampled_from(HOSTILE),
     st.sampled_from(HOSTILE),
-    st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=8),
 )
 TODAYS = ["2026-01-31", "0001-01-01", "9999-12-31"]
 
@@ -130,6 +130,7 @@ def _write(path: Path, header: list[str], records: list[list[str]], delimiter: s
         HealthCheck.too_slow,
         HealthCheck.function_scoped_fixture,
         HealthCheck.large_base_example,
+        HealthCheck.data_too_large,
     ],
 )
 @given(
