@@ -29,7 +29,7 @@ from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import Policy
 from migems_cli.records import CELL_CAP, RecordReader, positions
-from migems_cli.rules import assess, deadlines, judge, window_band
+from migems_cli.rules import REVIEW, assess, deadlines, judge, window_band
 
 RESULT_COLUMNS = (
     "decision",
@@ -39,6 +39,7 @@ RESULT_COLUMNS = (
     "return_by",
     "report_damage_by",
     "failed_rules",
+    "review_rules",
     "error",
 )
 ID_COLUMNS = ("claim_id", "order_id")
@@ -138,10 +139,10 @@ _BAD = -(1 << 62)  # a terms cell that does not parse: the key goes negative
 _BAD_DELIVERED = (1 << 40, "", "", "")  # a delivered cell that does not parse: key < 0
 _BAD_REQUESTED = -(1 << 50)  # a requested cell that does not parse: the key goes negative
 _BAD_AMOUNTS = "\x00bad"  # a price or shipping cell that does not parse
-_SLOW = ("", "", "", "", False, "", "", "")  # placeholder decision of a row settled by `slow`
-# decision, remedy, payer, failed rules, refunds the price?, and this decision's three fragments of
-# a CSV record (see `Evaluated`)
-Decided = tuple[str, str, str, str, bool, str, str, str]
+_SLOW = ("", "", "", "", False, "", "", "", "")  # placeholder decision of a row settled by `slow`
+# decision, remedy, payer, failed rules, refunds the price?, this decision's three fragments of a
+# CSV record (see `Evaluated`), and the review rules
+Decided = tuple[str, str, str, str, bool, str, str, str, str]
 Delivered = tuple[int, str, str, str]  # ordinal, return_by, report_damage_by, CSV fragment
 
 
@@ -178,6 +179,7 @@ class Evaluated:
                 map(_SECOND, self.delivered),
                 map(_THIRD, self.delivered),
                 map(_FOURTH, decided),
+                map(_NINTH, decided),
                 repeat("", len(decided)),
                 strict=True,
             )
@@ -245,6 +247,7 @@ class Evaluator:
         self._class_of_bands: dict[tuple[int, ...], int] = {}
         self._decided: dict[int, Decided] = {}  # code + day class
         self._by_band: dict[tuple[int, int], Decided] = {}
+        self._errors: dict[tuple[str, str], str] = {}  # (field, cell) -> its error, or ""
 
     def evaluate_chunk(self, rows: list[list[str]]) -> Evaluated:
         """The results of each row, in order; never raises for bad cells."""
@@ -283,10 +286,11 @@ class Evaluator:
         """The reference path: `parse_claim` and `judge`, exactly as `check` runs them."""
         values = {name: row[position] for name, position in self._fields}
         try:
-            claim = parse_claim(self.policy, values, self.today, self.dayfirst)
+            judgement = judge(
+                self.policy, parse_claim(self.policy, values, self.today, self.dayfirst)
+            )
         except InputError as exc:
-            return ("", "", "", "", "", "", "", str(exc))
-        judgement = judge(self.policy, claim)
+            return ("", "", "", "", "", "", "", "", self.every_error(values) or str(exc))
         amount = judgement.refund_amount
         return (
             judgement.decision,
@@ -296,8 +300,45 @@ class Evaluator:
             judgement.deadlines.return_by.isoformat(),
             judgement.deadlines.report_damage_by.isoformat(),
             ";".join(judgement.failed_rules),
+            ";".join(r.id for r in judgement.results if r.outcome == REVIEW),
             "",
         )
+
+    def every_error(self, values: Mapping[str, str]) -> str:
+        """Every bad cell of a row, `; `-separated, in column order, each worded as `check`
+        words it: each field is parsed on its own (`parse_claim` stops at the first; the
+        outcome is cached by cell text), then the dates together (the requested day not before
+        delivery, deadlines within the calendar).
+        """
+        found = [self._cell_error(name, values.get(name, "")) for name in _ALONE]
+        if not found[0] and not found[1]:
+            try:
+                dates = {name: values.get(name) for name in ("delivered", "requested")}
+                claim = parse_claim(self.policy, dates, self.today, self.dayfirst)
+                deadlines(self.policy, claim.delivered)
+            except InputError as exc:
+                found.insert(2, str(exc))
+        return "; ".join(filter(None, found))
+
+    def _cell_error(self, name: str, text: str) -> str:
+        """The error of one field's cell parsed on its own, or "" when it parses."""
+        key = (name, text)
+        error = self._errors.get(key)
+        if error is None:
+            error = ""
+            try:
+                if name == "delivered":
+                    parse_delivered(text, self.today, self.dayfirst)
+                elif name == "requested":
+                    parse_requested(text, self.today, self.dayfirst)
+                elif name in TERM_PARSERS:
+                    TERM_PARSERS[name](self.policy, text)
+                else:
+                    parse_amount(text, name, self.policy)
+            except InputError as exc:
+                error = str(exc)
+            _put(self._errors, key, error)
+        return error
 
     @staticmethod
     def _column(
@@ -390,6 +431,7 @@ class Evaluator:
             found = assess(policy, reason, band, *terms[1:])
             payer = found.return_shipping_paid_by or ""
             failed = ";".join(found.failed_rules)
+            review = ";".join(r.id for r in found.results if r.outcome == REVIEW)
             d = self.delimiter
             decided = (
                 found.decision,
@@ -399,14 +441,18 @@ class Evaluator:
                 found.refunds_price,
                 d + quote(found.decision, d) + d + quote(found.remedy, d) + d,  # refund follows
                 d + quote(payer, d) + d,  # the deadlines follow
-                d + quote(failed, d) + d + "\r\n",  # the error cell (empty), the line end
+                d + quote(failed, d) + d + quote(review, d) + d + "\r\n",  # error (empty), end
+                review,
             )
             _put(self._by_band, (code, band), decided)
         _put(self._decided, code + day_class, decided, _DECIDED_LIMIT)
         return decided
 
 
+# The fields `every_error` parses one by one, in column order (the dates first, as parse_claim).
+_ALONE = ("delivered", "requested", *TERM_PARSERS, "price", "shipping")
 _FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(at) for at in range(5))
+_NINTH = itemgetter(8)
 
 
 def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = 0) -> None:
@@ -477,7 +523,7 @@ def evaluate_chunks(
         for decision, count in tally.items():
             counts[decision] += count
         for at, cells in evaluated.slow.items():
-            if cells[7]:
+            if cells[-1]:  # the error cell
                 summary.errors += 1
                 if len(summary.error_lines) < _MAX_ERROR_LINES:
                     summary.error_lines.append(starts[at])
@@ -505,13 +551,16 @@ def _cut_cells(
     }
 
 
+_NO_RESULT = ("",) * (len(RESULT_COLUMNS) - 1)  # every result cell but the error, empty
+
+
 def _fail_cut(evaluated: Evaluated, records: list[list[str]], cut: dict[int, str]) -> None:
     """A row with a cut cell is not evaluated: its result is the error saying so."""
     for at, record in enumerate(records):
         error = cut.get(id(record))
         if error is not None:
             evaluated.decided[at] = _SLOW
-            evaluated.slow[at] = ("", "", "", "", "", "", "", error)
+            evaluated.slow[at] = (*_NO_RESULT, error)
 
 
 def _note_line_breaks(
@@ -523,12 +572,12 @@ def _note_line_breaks(
     """A failed row whose cells hold line breaks may be lines that a quote left open joined:
     its error says so, and from which line (an error about `delivered` alone would not)."""
     for at, cells in list(evaluated.slow.items()):
-        if not cells[7]:
+        if not cells[-1]:
             continue
         text = "\x1f".join(records[at] + (extras[at] if extras else []))
         if "\n" in text or "\r" in text:
             note = f"its cells hold line breaks: an unclosed quote may have joined lines from line {starts[at]}"
-            evaluated.slow[at] = (*cells[:7], f"{cells[7]}; {note}")
+            evaluated.slow[at] = (*cells[:-1], f"{cells[-1]}; {note}")
 
 
 def _regularise(
@@ -568,6 +617,7 @@ def json_record(row: Row, layout: Layout) -> dict[str, Any]:
     record: dict[str, Any] = {"line": row[0], "input": dict(zip(layout.names, cells, strict=True))}
     record.update(zip(RESULT_COLUMNS, [value or None for value in results], strict=True))
     record["failed_rules"] = results[6].split(";") if results[6] else []
+    record["review_rules"] = results[7].split(";") if results[7] else []
     if extra:
         record["extra"] = extra
     return record

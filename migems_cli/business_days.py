@@ -46,7 +46,10 @@ class BusinessCalendar:
         return str(name) if name else None
 
     def add(self, start: date, count: int) -> date:
-        """The `count`-th business day strictly after `start` (`count` >= 1)."""
+        """The `count`-th business day strictly after `start` (`count` >= 1).
+
+        Raises `OverflowError` when that day would fall after `date.max` (9999-12-31).
+        """
         if count < 1:
             raise ValueError("count must be at least 1")
         key = (start, count)
@@ -55,6 +58,8 @@ class BusinessCalendar:
             day = start
             left = count
             while left:
+                if day == date.max:
+                    raise OverflowError(f"{count} business days after {start} run past {day}")
                 day += _DAY
                 if self.is_business_day(day):
                     left -= 1

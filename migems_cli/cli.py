@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from typer import _click
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from migems_cli import stdout_guard
 from migems_cli.errors import InputError, MigemsError
@@ -178,15 +178,20 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="migems", standalone_mode=False)
     except InputError as exc:
-        code = _fail(f"{_option_name(exc)}: {exc.message} (got {exc.value!r})", exc.exit_code)
+        message = f"{_option_name(exc)}: {exc.message} (got {exc.value!r})"
+        _json_error(argv, message, _option_name(exc), str(exc.value))
+        code = _fail(message, exc.exit_code)
     except MigemsError as exc:
+        _json_error(argv, str(exc), None, getattr(exc, "path", None))
         code = _fail(str(exc), exc.exit_code)
     except _click.exceptions.NoArgsIsHelpError:
         code = 2  # no command: the help it printed says what to type; no empty error line
     except _click.exceptions.UsageError as exc:
         where = exc.ctx.command_path.partition(" ")[2] if exc.ctx else ""
         hint = f" (see 'migems {where} --help')" if where else " (see 'migems --help')"
-        code = _fail(exc.format_message().replace("\n", " ") + hint, 2)
+        message = exc.format_message().replace("\n", " ")
+        _json_error(argv, message, _usage_option(exc), None)
+        code = _fail(message + hint, 2)
     except _click.exceptions.ClickException as exc:
         code = _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
@@ -197,6 +202,73 @@ def main(argv: list[str] | None = None) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         code = 0
     sys.exit(stdout_guard.finish(code if isinstance(code, int) else 0))
+
+
+def _json_error(
+    argv: list[str] | None, message: str, option: str | None, value: str | None
+) -> None:
+    """With `--json`, a bad input is also one JSON document on stdout (one line: for `batch`,
+    whose --json is JSON Lines, one more record), so a script's JSON parser never meets nothing.
+    """
+    if not _wants_json(sys.argv[1:] if argv is None else argv):
+        return
+    import json
+
+    error = {"message": message, "option": option, "value": value}
+    try:
+        sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    except OSError:  # stdout closed or full: the stderr line still says it
+        pass
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Whether `argv` gives `--json` to a command that has it: as an option, not as another
+    option's value (`--delivered --json`) nor after `--`. Usage errors come before the command
+    has read its options, so the command line itself is read here, the way click reads it.
+    """
+    group = typer.main.get_command(app)
+    context = _click.Context(group)
+    command: _click.Command | None = group
+    rest = list(argv)
+    while isinstance(command, TyperGroup):  # the group's own options are all flags
+        while rest and rest[0].startswith("-") and rest[0] != "--":
+            rest.pop(0)
+        if not rest or rest[0] == "--":
+            return False
+        command = command.get_command(context, rest.pop(0))
+    if command is None or not any(param.name == "json" for param in command.params):
+        return False
+    takes_value = {
+        name
+        for param in command.params
+        if isinstance(param, TyperOption) and not param.is_flag and not param.count
+        for name in (*param.opts, *param.secondary_opts)
+    }
+    tokens = iter(rest)
+    for token in tokens:
+        if token == "--":
+            return False
+        if (
+            token == "--json" or token.lower() == "--format=jsonl"
+        ):  # batch: --format jsonl is --json
+            return True
+        if token in takes_value:
+            value = next(tokens, None)
+            if token == "--format" and (value or "").lower() == "jsonl":
+                return True
+    return False
+
+
+def _usage_option(exc: _click.exceptions.UsageError) -> str | None:
+    """The option a click usage error is about, when it names one."""
+    name = getattr(exc, "option_name", None)
+    if isinstance(name, str):
+        return name
+    param = getattr(exc, "param", None)
+    if isinstance(param, TyperOption) and param.opts:
+        return str(param.opts[0])
+    return None
 
 
 def _fail(message: str, code: int) -> int:

@@ -77,7 +77,7 @@ RULE_TEXTS: Mapping[str, tuple[str, ...]] = {
     "return-window": ("pass", "fail", "next_step"),
     "condition": ("pass", "fail", "next_step"),
     "packaging": ("pass", "fail", "next_step"),
-    "category": ("pass", "fail", "exempt", "next_step"),
+    "category": ("pass", "fail", "exempt", "exempt_unknown", "review", "next_step", "review_step"),
     "custom": ("pass", "fail", "exempt", "next_step"),
     "sale": ("pass", "fail", "review", "next_step", "review_step"),
     "damage-window": ("pass", "review", "fail", "next_step", "review_step"),

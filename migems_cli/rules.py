@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from migems_cli.claims import Claim
+from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import Category, Policy, Reason
 from migems_cli.texts import claim_context, fill
@@ -98,12 +99,22 @@ class Verdict(NamedTuple):
 
 
 def deadlines(policy: Policy, delivered: date) -> Deadlines:
-    """Calendar-day deadlines counted from the delivery date (the last day is inclusive)."""
-    return Deadlines(
-        return_by=delivered + timedelta(days=policy.return_window_days),
-        report_damage_by=delivered + timedelta(days=policy.damage_report_days),
-        damage_review_until=delivered + timedelta(days=policy.damage_review_days),
-    )
+    """Calendar-day deadlines counted from the delivery date (the last day is inclusive).
+
+    Raises `InputError` naming `delivered` when a deadline would fall after `date.max`.
+    """
+    try:
+        return Deadlines(
+            return_by=delivered + timedelta(days=policy.return_window_days),
+            report_damage_by=delivered + timedelta(days=policy.damage_report_days),
+            damage_review_until=delivered + timedelta(days=policy.damage_review_days),
+        )
+    except OverflowError:
+        raise InputError("delivered", delivered.isoformat(), TOO_LATE) from None
+
+
+# The error for a date whose deadlines or business days would fall outside `datetime.date`.
+TOO_LATE = f"too late in the calendar: its deadlines fall after {date.max.isoformat()}"
 
 
 @lru_cache(maxsize=8192)
@@ -143,16 +154,21 @@ def assess(
             add(RuleResult("photos", PASS, "exempt"))
         else:
             add(RuleResult("photos", PASS if photos else REVIEW, PASS if photos else REVIEW))
-    if category is not None:
-        barred = category.name in policy.non_returnable_categories
-        if not barred:
-            add(RuleResult("category", PASS, PASS))
+    if category is None:
+        # Not given: on a change of mind it may be a non-returnable one, so a person asks which
+        # item it is; a damaged, defective or wrong item is covered whatever its category.
+        if defect:
+            add(RuleResult("category", PASS, "exempt_unknown"))
+        elif policy.non_returnable_categories:
+            add(RuleResult("category", REVIEW, REVIEW))
         else:
-            add(
-                RuleResult("category", PASS, "exempt")
-                if defect
-                else RuleResult("category", FAIL, FAIL)
-            )
+            add(RuleResult("category", PASS, PASS))
+    elif category.name not in policy.non_returnable_categories:
+        add(RuleResult("category", PASS, PASS))
+    else:
+        add(
+            RuleResult("category", PASS, "exempt") if defect else RuleResult("category", FAIL, FAIL)
+        )
     if not custom:
         add(RuleResult("custom", PASS, PASS))
     else:
@@ -220,6 +236,11 @@ def judge(policy: Policy, claim: Claim) -> Judgement:
 def explain(policy: Policy, judgement: Judgement) -> Verdict:
     """The judgement with each rule's detail and the agent's next steps, from policy texts."""
     context = claim_context(policy, judgement.claim, judgement.deadlines, judgement.refund_amount)
+    if judgement.claim.category is None and policy.non_returnable_categories:
+        # the category rule's texts then name what to ask about: the non-returnable categories
+        context["category"] = ", ".join(
+            c.plural for c in policy.categories if c.name in policy.non_returnable_categories
+        )
     rules = tuple(
         RuleOutcome(
             id=r.id,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import DEADLINE_IDS, Policy, Zone
+from migems_cli.rules import TOO_LATE
 from migems_cli.statuses import country_code
 from migems_cli.texts import day_text, fill, policy_context
 
@@ -20,9 +21,18 @@ if TYPE_CHECKING:
 PENDING, DUE, OVERDUE = "pending", "due", "overdue"
 
 
-def business_days_after(calendar: "BusinessCalendar", start: date, count: int) -> date:
-    """The `count`-th business day strictly after `start`; `start` itself when `count` is 0."""
-    return calendar.add(start, count) if count else start
+def business_days_after(
+    calendar: "BusinessCalendar", start: date, count: int, field: str, given: date | None = None
+) -> date:
+    """The `count`-th business day strictly after `start`; `start` itself when `count` is 0.
+
+    Raises `InputError` naming `field` (and the date `given` for it, by default `start`) when
+    that day would fall after `date.max`.
+    """
+    try:
+        return calendar.add(start, count) if count else start
+    except OverflowError:
+        raise InputError(field, (given or start).isoformat(), TOO_LATE) from None
 
 
 def destination_zone(policy: Policy, country: str, field: str = "country") -> tuple[str, Zone]:
@@ -45,8 +55,12 @@ class ShipWindow(NamedTuple):
 def ship_window(policy: Policy, calendar: "BusinessCalendar", ordered: date) -> ShipWindow:
     """The processing window: min and max processing business days after the order date."""
     return ShipWindow(
-        ships_from=business_days_after(calendar, ordered, policy.processing.min_business_days),
-        ships_by=business_days_after(calendar, ordered, policy.processing.max_business_days),
+        ships_from=business_days_after(
+            calendar, ordered, policy.processing.min_business_days, "ordered"
+        ),
+        ships_by=business_days_after(
+            calendar, ordered, policy.processing.max_business_days, "ordered"
+        ),
     )
 
 
@@ -110,10 +124,10 @@ def order_deadlines(
         dates["ships_by"] = window.ships_by
         transit = zone.transit
         dates["arrives_from"] = business_days_after(
-            calendar, window.ships_from, transit.min_business_days
+            calendar, window.ships_from, transit.min_business_days, "ordered", ordered
         )
         dates["arrives_by"] = business_days_after(
-            calendar, window.ships_by, transit.max_business_days
+            calendar, window.ships_by, transit.max_business_days, "ordered", ordered
         )
     if delivered is not None:
         from migems_cli.rules import deadlines  # the one place return deadlines are computed
@@ -192,8 +206,12 @@ def refund_schedule(
         raise InputError(
             "received", received.isoformat(), f"must not be after today ({today.isoformat()})"
         )
-    expected_from = business_days_after(calendar, received, policy.refund.min_business_days)
-    expected_by = business_days_after(calendar, received, policy.refund.max_business_days)
+    expected_from = business_days_after(
+        calendar, received, policy.refund.min_business_days, "received"
+    )
+    expected_by = business_days_after(
+        calendar, received, policy.refund.max_business_days, "received"
+    )
     state = refund_state(expected_from, expected_by, today)
     amount = price
     if amount is not None and shipping is not None and policy.shipping_refunded:

@@ -23,9 +23,13 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 
 def assert_bad_input(code: int, out: str, err: str, named: str) -> None:
-    """Exit 2, nothing on stdout, one `Error:` line on stderr naming `named`, no traceback."""
+    """Exit 2, one `Error:` line on stderr naming `named`, no traceback; on stdout nothing, or
+    (the command ran with --json) one JSON document `{"error": ...}` naming `named` too."""
     assert code == 2
-    assert out == ""
+    if out:
+        error = json.loads(out)["error"]
+        assert set(error) == {"message", "option", "value"}
+        assert named in error["message"]
     assert err.startswith("Error: ")
     assert err.count("\n") == 1
     assert named in err

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -72,6 +73,7 @@ def test_excel_bom_crlf_headers_any_case_and_order(capsys):
         "2026-01-10",
         "",
         "",
+        "",
     )
     # US slashed dates by default; damaged with photos on day 4: eligible, store pays
     assert results(rows[1])[:6] == (
@@ -94,7 +96,9 @@ def test_semicolons_and_day_first_dates(capsys):
     assert code == 1
     rows = rows_of(out, ";")
     assert rows[0]["notes"] == "rappel, client"
-    assert (rows[0]["decision"], rows[0]["return_by"]) == ("eligible", "2026-02-02")
+    # no category column: which item it is decides a change of mind (earrings are not returned)
+    assert (rows[0]["decision"], rows[0]["return_by"]) == ("review", "2026-02-02")
+    assert rows[0]["review_rules"] == "category"
     assert (rows[1]["decision"], rows[1]["report_damage_by"]) == ("review", "2026-01-01")
     assert rows[2]["error"] == (
         "delivered: not a real date (month must be in 1..12) (got '13/13/2025')"
@@ -109,7 +113,7 @@ def test_tab_delimiter_spellings(capsys, tmp_path, spelling):
     path.write_text("claim_id\tdelivered\tprice\nT-1\t2026-01-20\t10\n", encoding="utf-8")
     code, out, _ = run(capsys, str(path), "--delimiter", spelling, "--format", "csv")
     assert code == 0
-    assert out.splitlines()[1].split("\t")[:5] == ["T-1", "2026-01-20", "10", "eligible", "refund"]
+    assert out.splitlines()[1].split("\t")[:5] == ["T-1", "2026-01-20", "10", "review", "refund"]
 
 
 def test_cp1252_with_encoding_option(capsys):
@@ -145,19 +149,21 @@ def test_extra_and_missing_columns(capsys):
     assert code == 1
     records = list(csv.reader(io.StringIO(out, newline="")))
     assert records[0] == ["claim_id", "ticket", "delivered", "reason", *RESULT_COLUMNS]
-    # short row: padded, and the missing reason takes the default (changed-mind)
+    # short row: padded, and the missing reason takes the default (changed-mind); without a
+    # category a change of mind is a review (is it a pair of earrings?)
     assert records[1] == [
         "E-1",
         "T-9",
         "2026-01-03",
         "",
-        "eligible",
+        "review",
         "refund",
         "",
         "customer",
         "2026-02-02",
         "2026-01-10",
         "",
+        "category",
         "",
     ]
     # long row: evaluated on its named cells, the surplus kept after the error column
@@ -165,6 +171,7 @@ def test_extra_and_missing_columns(capsys):
     assert records[2][-3:] == ["", "surplus", "more"]
     assert records[3] == [
         "E-3",
+        "",
         "",
         "",
         "",
@@ -184,7 +191,7 @@ def test_blank_lines_are_not_claims(capsys):
     code, out, err = run(capsys, str(FIXTURES / "blank_lines.csv"), "--format", "csv")
     assert code == 0
     assert [r["claim_id"] for r in rows_of(out)] == ["B-1", "B-2"]
-    assert err.startswith("migems batch: 2 rows: 2 eligible,")
+    assert err.startswith("migems batch: 2 rows: 0 eligible, 0 ineligible, 2 review,")
 
 
 def test_formula_cells_are_neutralised_everywhere(capsys):
@@ -198,7 +205,7 @@ def test_formula_cells_are_neutralised_everywhere(capsys):
     assert records[3][3:5] == ["'\tTAB", "'\rCR"]
     assert records[4][3] == "safe - dash inside"
     assert records[5][:5] == ["'@F-5", "2026-01-03", "2026-01-05", "plain", "ok"]  # first cell only
-    assert [r[5] for r in records[1:]] == ["eligible"] * 5  # the claims are still evaluated
+    assert [r[5] for r in records[1:]] == ["review"] * 5  # the claims are still evaluated
     assert '"\'\rCR"' in out  # a bare CR is quoted, so the record stays whole
 
 
@@ -208,8 +215,9 @@ def test_jsonl_is_untouched_data_with_line_numbers(capsys):
     first = json.loads(out.splitlines()[0])
     assert first["line"] == 2
     assert first["input"]["claim_id"] == '=HYPERLINK("http://evil")'  # JSON is not a spreadsheet
-    assert first["decision"] == "eligible"
+    assert first["decision"] == "review"
     assert first["failed_rules"] == []
+    assert first["review_rules"] == ["category"]
     assert first["refund_amount"] is None
     assert first["error"] is None
     assert len(out.splitlines()) == 5
@@ -311,7 +319,8 @@ def test_a_cell_over_the_csv_modules_default_limit_is_read_whole(capsys, tmp_pat
     assert code == 0, err
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     assert [r["input"]["claim_id"] for r in records] == ["A", "B", "C"]
-    assert [r["decision"] for r in records] == ["eligible"] * 3
+    assert [r["decision"] for r in records] == ["review"] * 3  # no category column: ask which item
+    assert [r["review_rules"] for r in records] == [["category"]] * 3
     assert len(json.dumps(records)) > 140_000
 
 
@@ -622,16 +631,42 @@ def _spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
+def _every_error(values: dict[str, str]) -> str:
+    """Each bad cell as `check` words it, in column order: each field parsed alone, then the
+    dates together (parse_claim stops at its first error)."""
+    from migems_cli.claims import TERM_PARSERS, parse_amount, parse_delivered, parse_requested
+    from migems_cli.rules import judge
+
+    today = date.fromisoformat(TODAY)
+    dates = {key: values.get(key, "") for key in ("delivered", "requested")}
+    checks = [
+        lambda: parse_delivered(values.get("delivered"), today),
+        lambda: parse_requested(values.get("requested"), today),
+        lambda: judge(POLICY, parse_claim(POLICY, dates, today)),
+        *(lambda p=parse, n=name: p(POLICY, values.get(n)) for name, parse in TERM_PARSERS.items()),
+        lambda: parse_amount(values.get("price"), "price", POLICY),
+        lambda: parse_amount(values.get("shipping"), "shipping", POLICY),
+    ]
+    found: list[str] = []
+    for check in checks:
+        try:
+            check()
+        except InputError as exc:
+            if str(exc) not in found:
+                found.append(str(exc))
+    return "; ".join(found)
+
+
 def _reference(columns: list[str], row: list[str]) -> tuple[str, ...]:
-    """What check's functions say for the row: parse_claim, then judge."""
+    """What check's functions say for the row: parse_claim, then judge; every bad cell."""
     from migems_cli.rules import judge
 
     values = {name.lower(): cell for name, cell in zip(columns, row, strict=False)}
     values = {name: value for name, value in values.items() if name in FIELDS}
     try:
         claim = parse_claim(POLICY, values, date.fromisoformat(TODAY))
-    except InputError as exc:
-        return ("", "", "", "", "", "", "", str(exc))
+    except InputError:
+        return ("", "", "", "", "", "", "", "", _every_error(values))
     j = judge(POLICY, claim)
     return (
         j.decision,
@@ -641,6 +676,7 @@ def _reference(columns: list[str], row: list[str]) -> tuple[str, ...]:
         j.deadlines.return_by.isoformat(),
         j.deadlines.report_damage_by.isoformat(),
         ";".join(j.failed_rules),
+        ";".join(r.id for r in j.results if r.outcome == "review"),
         "",
     )
 
@@ -702,16 +738,16 @@ def test_batch_matches_check_row_by_row_and_loses_nothing(
     for row, record, start in zip(kept, written[1:], starts, strict=True):
         padded = (row + [""] * width)[:width]
         results = _reference(header, padded)
-        if results[7] and any("\n" in cell or "\r" in cell for cell in row):
+        if results[-1] and any("\n" in cell or "\r" in cell for cell in row):
             results = (
-                *results[:7],
-                f"{results[7]}; its cells hold line breaks: an unclosed quote may have joined "
+                *results[:-1],
+                f"{results[-1]}; its cells hold line breaks: an unclosed quote may have joined "
                 f"lines from line {start}",
             )
         assert record[claim_at] == row[claim_at]
         assert record[:width] == [_spreadsheet_safe(cell) for cell in padded]
-        assert tuple(record[width : width + 8]) == results
-        assert record[width + 8 :] == [_spreadsheet_safe(cell) for cell in row[width:]]
+        assert tuple(record[width : width + 9]) == results
+        assert record[width + 9 :] == [_spreadsheet_safe(cell) for cell in row[width:]]
         reference.writerow(
             [
                 *(_spreadsheet_safe(cell) for cell in padded),
@@ -720,7 +756,7 @@ def test_batch_matches_check_row_by_row_and_loses_nothing(
             ]
         )
     assert out.getvalue() == expected.getvalue()
-    assert summary.errors == sum(1 for record in written[1:] if record[width + 7])
+    assert summary.errors == sum(1 for record in written[1:] if record[width + 8])
     assert summary.errors + sum(summary.counts.values()) == len(kept)
 
 
@@ -749,5 +785,50 @@ def test_line_numbers_of_errors_across_chunks(monkeypatch):
     assert lines == [(2, "A"), (4, "B"), (6, "C"), (7, "D"), (8, "E"), (10, "F")]
     assert summary.error_lines == [4, 7, 10]
     assert summary.text().startswith(
-        "6 rows: 3 eligible, 0 ineligible, 0 review, 3 errors (lines 4, 7, 10)"
+        "6 rows: 0 eligible, 0 ineligible, 3 review, 3 errors (lines 4, 7, 10)"
     )
+
+
+# --- every bad cell of a row, and the rules a review rests on (issue 10, item 8) -------------
+
+
+def test_error_names_every_bad_cell_and_review_rows_name_their_rules(capsys, tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,delivered,requested,reason,category,photos,price\n"
+        "R-1,2026-01-20,2026-01-21,broken,hats,maybe,12.345\n"
+        "R-2,2026-01-20,2026-01-10,damaged,rings,,\n"
+        "R-3,2026-01-20,2026-01-29,damaged,rings,,10\n"
+        "R-4,2026-01-20,2026-01-21,,,,10\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, str(path), "--format", "csv")
+    assert code == 1
+    assert out.splitlines()[0].endswith(",failed_rules,review_rules,error")
+    rows = rows_of(out)
+    parts = rows[0]["error"].split("; ")  # a message may hold "; " itself: named parts only
+    named = [part.split(": ")[0] for part in parts if part.split(": ")[0] in FIELDS]
+    assert named == ["reason", "category", "photos", "price"]
+    for value in ("'broken'", "'hats'", "'maybe'", "'12.345'"):
+        assert value in rows[0]["error"]
+    assert (
+        rows[1]["error"] == "requested: is before the delivered date 2026-01-20 (got '2026-01-10')"
+    )
+    assert (rows[2]["decision"], rows[2]["review_rules"]) == ("review", "damage-window;photos")
+    assert (rows[3]["decision"], rows[3]["review_rules"]) == ("review", "category")
+    assert rows[3]["failed_rules"] == ""
+    code, out, _ = run(capsys, str(path), "--json")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert records[2]["review_rules"] == ["damage-window", "photos"]
+    assert records[0]["review_rules"] == []
+    assert list(records[0])[-3:] == ["failed_rules", "review_rules", "error"]
+
+
+def test_table_shows_review_rules(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    path = tmp_path / "claims.csv"
+    path.write_text("claim_id,delivered,reason\nT-1,2026-01-20,damaged\n", encoding="utf-8")
+    code, out, _ = run(capsys, str(path), "--format", "table")
+    assert code == 0
+    assert re.search(r"photos \(review\)|review: photos", out)  # the rule, marked as review

@@ -242,7 +242,7 @@ def test_policy_from_env(
     custom = tmp_path / "policy.toml"
     custom.write_text(policy_text.replace("window_days = 30", "window_days = 60"))
     monkeypatch.setenv("MIGEMS_POLICY", str(custom))
-    result = run("check", "--delivered", "2026-10-01", "--json")
+    result = run("check", "--delivered", "2026-10-01", "--category", "rings", "--json")
     assert result.code == 0
     assert json.loads(result.out)["deadlines"]["return_by"] == "2026-11-30"
 

@@ -183,7 +183,10 @@ def test_a_cell_over_the_cap_is_cut_and_the_rows_after_it_are_written(run, tmp_p
     assert "note" in rows[1]["error"]
     assert "cut" in rows[1]["error"]
     assert rows[1]["decision"] == ""
-    assert [rows[0]["decision"], rows[2]["decision"]] == ["eligible", "eligible"]
+    assert [rows[0]["decision"], rows[2]["decision"]] == [
+        "review",
+        "review",
+    ]  # no category column: review
     assert "1 error (line 3)" in result.err
 
 
@@ -214,7 +217,7 @@ def test_an_unclosed_quote_over_the_cap_is_one_row_and_the_file_goes_on(run, tmp
     assert "note: " in lines[0]
     assert "cut" in lines[0]
     assert '"claim_id": "B"' in lines[1]
-    assert '"decision": "eligible"' in lines[1]
+    assert '"decision": "review"' in lines[1]
 
 
 def test_a_header_cell_over_the_cap_is_exit_2_naming_line_1(run, tmp_path):

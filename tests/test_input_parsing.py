@@ -429,7 +429,16 @@ def test_the_currency_symbol_is_policy_data(run: Run, tmp_path: Path, policy_tex
     text = text.replace('currency_symbol = "$"', 'currency_symbol = "€"')
     edited.write_text(text, encoding="utf-8")
     result = run(
-        "check", "--delivered", "2026-11-20", "--price", "€120", "--policy", str(edited), "--json"
+        "check",
+        "--delivered",
+        "2026-11-20",
+        "--price",
+        "€120",
+        "--category",
+        "rings",
+        "--policy",
+        str(edited),
+        "--json",
     )
     assert result.code == 0, result.err
     assert json.loads(result.out)["refund_amount"] == "120.00"

@@ -69,7 +69,17 @@ def test_wheel_runs_check_from_another_directory(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("MIGEMS_POLICY", "PYTHONPATH")}
     env["MIGEMS_TODAY"] = "2026-11-26"
     done = subprocess.run(
-        [str(bin_dir / "migems"), "check", "--delivered", "2026-11-03", "--price", "120", "--json"],
+        [
+            str(bin_dir / "migems"),
+            "check",
+            "--delivered",
+            "2026-11-03",
+            "--category",
+            "rings",
+            "--price",
+            "120",
+            "--json",
+        ],
         capture_output=True,
         text=True,
         cwd=workdir,

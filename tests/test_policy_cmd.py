@@ -118,7 +118,15 @@ def test_unknown_time_zone(run: Run, tmp_path: Path, policy_text: str, monkeypat
     )
     assert (
         run(
-            "check", "--delivered", "2026-11-03", "--policy", str(bad), "--today", "2026-11-26"
+            "check",
+            "--delivered",
+            "2026-11-03",
+            "--category",
+            "rings",
+            "--policy",
+            str(bad),
+            "--today",
+            "2026-11-26",
         ).code
         == 0
     )

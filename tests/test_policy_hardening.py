@@ -69,7 +69,10 @@ def assert_invalid_everywhere(run: Run, path: Path, expected: str) -> None:
         assert result.code == 2, (name, result)
         assert result.err.startswith("Error: invalid policy: "), (name, result.err)
         assert result.err.count("\n") == 1, (name, result.err)
-        assert result.out == "", name
+        if "--json" in argv or "jsonl" in argv:  # and one JSON error document on stdout
+            assert json.loads(result.out)["error"]["message"].startswith("invalid policy: ")
+        else:
+            assert result.out == "", name
 
 
 # -- numbers: bounded, finite ---------------------------------------------------------------------

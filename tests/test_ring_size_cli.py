@@ -200,7 +200,10 @@ def test_bad_input_exits_2_with_one_error_line(
             main(["ring-size", *args, *json_flag])
         assert caught.value.code == 2
         out, err = capsys.readouterr()
-        assert out == ""
+        if json_flag:  # a bad input with --json is also one JSON document on stdout
+            assert json.loads(out)["error"]["message"] == expected.removeprefix("Error: ")
+        else:
+            assert out == ""
         assert err == expected + "\n"
         assert "Traceback" not in err
 

@@ -39,7 +39,9 @@ def spec_decision(
             and not custom
             and not sale
         )
-        return "eligible" if ok else "ineligible"
+        if not ok:
+            return "ineligible"
+        return "review" if category == "" else "eligible"  # is it a pair of earrings?
     if day > 30:
         return "ineligible"
     needs_photos = reason in ("damaged", "defective")
@@ -106,7 +108,7 @@ def test_full_matrix_matches_the_spec(policy: Policy) -> None:
     ("day", "decision"), [(29, "eligible"), (30, "eligible"), (31, "ineligible")]
 )
 def test_return_window_boundary(policy: Policy, day: int, decision: str) -> None:
-    verdict = evaluate(policy, claim_for(policy, "changed-mind", day))
+    verdict = evaluate(policy, claim_for(policy, "changed-mind", day, category="rings"))
     assert verdict.judgement.decision == decision
     assert verdict.judgement.days_left == 30 - day
     window = next(r for r in verdict.rules if r.id == "return-window")
@@ -182,7 +184,7 @@ def test_ineligible_lists_each_failed_rule_and_a_next_step_for_each(policy: Poli
 
 
 def test_refund_excludes_shipping(policy: Policy) -> None:
-    claim = claim_for(policy, "changed-mind", 1, price="120", shipping="9.99")
+    claim = claim_for(policy, "changed-mind", 1, price="120", shipping="9.99", category="rings")
     verdict = evaluate(policy, claim)
     assert verdict.to_dict()["refund_amount"] == "120.00"
     assert verdict.to_dict()["claim"]["shipping"] == "9.99"
@@ -190,11 +192,28 @@ def test_refund_excludes_shipping(policy: Policy) -> None:
 
 
 def test_no_price_means_no_amount(policy: Policy) -> None:
-    verdict = evaluate(policy, claim_for(policy, "changed-mind", 1))
+    verdict = evaluate(policy, claim_for(policy, "changed-mind", 1, category="rings"))
+    assert verdict.judgement.decision == "eligible"
     assert verdict.to_dict()["refund_amount"] is None
     assert any("the item price" in step for step in verdict.next_steps)
 
 
-def test_unknown_category_is_not_evaluated_when_absent(policy: Policy) -> None:
+def test_absent_category_is_a_review_on_change_of_mind(policy: Policy) -> None:
     verdict = evaluate(policy, claim_for(policy, "changed-mind", 1))
-    assert "category" not in [r.id for r in verdict.rules]
+    assert verdict.judgement.decision == "review"
+    category = next(r for r in verdict.rules if r.id == "category")
+    assert category.outcome == "review"
+    assert category.detail == (
+        "Category not given: ask which item it is; earrings are non-returnable on a change of mind."
+    )
+    assert verdict.next_steps == (
+        "Ask which item it is: earrings are non-returnable on a change of mind.",
+    )
+
+
+def test_absent_category_does_not_matter_for_a_defect(policy: Policy) -> None:
+    verdict = evaluate(policy, claim_for(policy, "damaged", 1, photos=True))
+    assert verdict.judgement.decision == "eligible"
+    category = next(r for r in verdict.rules if r.id == "category")
+    assert category.outcome == "pass"
+    assert "does not matter" in category.detail

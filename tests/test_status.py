@@ -57,7 +57,7 @@ def test_unknown_name_lists_the_known_ones(capsys):
         status_info(POLICY, "delivered")
     code, out, err = run(["status", "delivered", "--json"], capsys)
     assert code == 2
-    assert out == ""
+    assert json.loads(out)["error"]["option"] == "NAME"  # with --json: also a JSON document
     assert err == (
         "Error: NAME: unknown status (known: Processing, Shipped, Partial) (got 'delivered')\n"
     )

@@ -90,7 +90,7 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
         )
 
 
-_NOTHING = ("", "", "", "", False, "", "", "")  # a decision with empty fragments
+_NOTHING = ("", "", "", "", False, "", "", "", "")  # a decision with empty fragments
 _NO_DATES = (0, "", "", "")
 
 
