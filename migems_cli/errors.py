@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit status migems uses (SPEC "Exit codes"); httpie's `ExitStatus` is the model."""
+
+    OK = 0  # success; for check: eligible
+    INELIGIBLE = 1  # check: ineligible
+    ROW_ERRORS = 1  # batch: one or more rows could not be evaluated (they are still written)
+    BAD_INPUT = 2  # bad usage or input, invalid policy, output that cannot be written
+    REVIEW = 3  # check: needs review by a person
+    INTERRUPTED = 130  # Ctrl-C (SIGINT); other signals exit 128 + their number
+
+    @classmethod
+    def for_signal(cls, signum: int) -> int:
+        return 128 + signum
+
 
 class MigemsError(Exception):
     """Base of every error a user can cause; caught once at the CLI's edge."""
 
-    exit_code = 2
+    exit_code: int = ExitCode.BAD_INPUT
 
 
 class InputError(MigemsError):
