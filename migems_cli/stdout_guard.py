@@ -14,6 +14,7 @@ would otherwise each handle it their own way (rich and Typer exit 1 on a broken 
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -33,11 +34,11 @@ class _Sink(io.RawIOBase):
     """File descriptor 1, written with os.write; remembers a closed pipe or a failed write and
     drops every later write, so that nothing fails again at exit."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, error: OSError | None = None) -> None:
         super().__init__()
         self.fd = fd
         self.closed_pipe = False
-        self.error: OSError | None = None
+        self.error = error
 
     def writable(self) -> bool:
         return True
@@ -46,7 +47,7 @@ class _Sink(io.RawIOBase):
         return self.fd
 
     def isatty(self) -> bool:
-        return os.isatty(self.fd)
+        return self.fd >= 0 and os.isatty(self.fd)
 
     def write(self, data: Any) -> int:
         size = memoryview(data).nbytes
@@ -62,13 +63,74 @@ class _Sink(io.RawIOBase):
         return size
 
 
+class _Quiet(io.RawIOBase):
+    """File descriptor 2, whose write errors are dropped: a message that cannot be shown (a full
+    or closed stderr) must not turn into a traceback or change the exit code."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def isatty(self) -> bool:
+        return self.fd >= 0 and os.isatty(self.fd)
+
+    def write(self, data: Any) -> int:
+        size = memoryview(data).nbytes
+        if self.fd >= 0:
+            try:
+                os.write(self.fd, data)
+            except OSError:
+                self.fd = -1  # nothing more is tried
+        return size
+
+
 _sink: _Sink | None = None
+
+
+def _wrap(
+    raw: io.RawIOBase, like: io.TextIOWrapper | None, write_through: bool
+) -> io.TextIOWrapper:
+    return io.TextIOWrapper(
+        io.BufferedWriter(raw),
+        encoding=like.encoding if like else "utf-8",
+        errors=like.errors if like else "backslashreplace",
+        newline=None if os.name == "nt" else "\n",  # as Python makes stdout
+        line_buffering=like.line_buffering if like else write_through,
+        write_through=write_through,
+    )
+
+
+def _guard_stderr() -> None:
+    """Error lines and the batch summary go to stderr; writing them must never fail."""
+    stderr = sys.stderr
+    if stderr is None:  # started with 2>&-
+        sys.stderr = _wrap(_Quiet(-1), None, True)
+        return
+    if stderr is not sys.__stderr__ or not isinstance(stderr, io.TextIOWrapper):
+        return  # captured (tests) or replaced by someone who handles it
+    try:
+        fd = stderr.fileno()
+        stderr.flush()
+    except (OSError, ValueError):
+        return
+    sys.stderr = _wrap(_Quiet(fd), stderr, True)
 
 
 def guard() -> None:
     """Put the guarded writer under `sys.stdout`, if stdout is still the process's own."""
     global _sink
+    _guard_stderr()
     stdout = sys.stdout
+    if stdout is None and _sink is None:  # started with >&-: every write is an error (exit 2)
+        _sink = _Sink(-1, OSError(errno.EBADF, "standard output is closed"))
+        sys.stdout = _wrap(_sink, None, False)
+        return
     if (
         _sink is not None
         or stdout is not sys.__stdout__
@@ -81,14 +143,7 @@ def guard() -> None:
     except (OSError, ValueError):
         return
     sink = _Sink(fd)
-    sys.stdout = io.TextIOWrapper(
-        io.BufferedWriter(sink),
-        encoding=stdout.encoding,
-        errors=stdout.errors,
-        newline=None if os.name == "nt" else "\n",  # as Python makes stdout
-        line_buffering=stdout.line_buffering,
-        write_through=stdout.write_through,
-    )
+    sys.stdout = _wrap(sink, stdout, stdout.write_through)
     _sink = sink
 
 
