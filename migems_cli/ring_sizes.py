@@ -119,7 +119,7 @@ class Lookup:
     system: RingSystem
     query: str
     size: Size
-    exact: bool  # False: no row carries this size; `matches` holds the nearest row
+    exact: bool  # False: no row carries this size; `matches` holds the row to order
     matches: tuple[Row, ...]
     shown: tuple[Row, ...]
     chart: Chart
@@ -140,7 +140,7 @@ class Lookup:
             },
             "matches": self.chart.dicts(self.matches),
         }
-        if len(self.matches) > 1:
+        if len(self.matches) > 1 or not self.exact:
             document["match"] = self.chart.dicts((self.match,))[0]
         document["sizes"] = self.chart.dicts(self.shown)
         return document
@@ -247,6 +247,9 @@ def parse_size(system: RingSystem, text: str) -> Fraction:
     Raises `InputError` (field: the system id) when it is not written as a size of the system.
     """
     value = text.strip()
+    if system.base_size == 0 and system.base_mm == 0 and system.mm_per_size == 1:
+        # a system whose sizes are millimetres (EU circumference, DE diameter): "17.3mm" too
+        value = re.sub(r"\s*mm$", "", value, flags=re.IGNORECASE)
     if system.label == "letters":
         found = _LETTER.match(value)
         last = len(system.letters) - 1
@@ -315,11 +318,15 @@ def lookup(chart: Chart, rings: RingSizes, system_id: str, text: str) -> Lookup:
         )
     matches = tuple(r for r in carried if r.sizes[system.id].value == value)
     exact = bool(matches)
-    if not exact:  # a size the chart's rounding skips: the nearest row by length, ties larger
-        target = system.base_mm + (value - system.base_size) * system.mm_per_size
-        diameter = target if system.measure == "diameter" else target / PI
-        nearest = min(carried, key=lambda r: (abs(r.diameter - diameter), -r.index))
-        matches = (nearest,)
+    if not exact:
+        # A size between the chart's rows is a length between two sizes: as for a measurement
+        # of that length (see `measure`), the smallest row at least as large, so that `--de
+        # 17.4` and `--diameter 17.4` order the same ring.
+        length = round_mm(
+            system.base_mm + (value - system.base_size) * system.mm_per_size, rings.decimals
+        )
+        kind = system.measure
+        matches = (next((r for r in carried if r.length(kind) >= length), carried[-1]),)
     shown = chart.around(matches[0].index, matches[-1].index, rings.neighbours)
     return Lookup(system, text, size, exact, matches, shown, chart)
 

@@ -316,3 +316,27 @@ def test_any_plausible_circumference_is_answered_or_refused_as_outside_the_chart
     else:
         with pytest.raises(InputError, match="in the chart"):
             measure(CHART, RINGS, "circumference", f"{measured}mm")
+
+
+@pytest.mark.parametrize("tenths", range(141, 223))  # the chart: DE 14.1 to 22.2
+def test_a_de_size_between_rows_orders_what_its_diameter_would(tenths: int) -> None:
+    """`--de X` and `--diameter X` name the same ring: a DE size is an inner diameter in mm, and
+    between two sizes the larger is ordered (seed: "choose the larger size")."""
+    text = f"{Decimal(tenths) / 10}"
+    found = lookup(CHART, RINGS, "de", text)
+    if found.exact:  # a DE label of the chart (a diameter rounded to 0.1 mm): that row
+        assert all(row.sizes["de"].value == Fraction(tenths, 10) for row in found.matches)
+        return
+    assert found.match == measure(CHART, RINGS, "diameter", text).match, text
+    assert found.to_dict()["match"] == found.to_dict()["matches"][0]
+
+
+@pytest.mark.parametrize(("text", "us"), [("17.3mm", "7"), ("17.4 MM", "7¼"), ("54 mm", "7")])
+def test_sizes_that_are_millimetres_take_an_mm_suffix(text: str, us: str) -> None:
+    found = lookup(CHART, RINGS, "eu" if text.startswith("54") else "de", text)
+    assert found.match.sizes["us"].label == us
+
+
+def test_an_mm_suffix_is_refused_where_sizes_are_not_millimetres() -> None:
+    with pytest.raises(InputError):
+        lookup(CHART, RINGS, "us", "7mm")

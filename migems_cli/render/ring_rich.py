@@ -148,7 +148,7 @@ def _order(console: Console, chart: Chart, row: Row) -> None:
 def _lookup(console: Console, answer: Lookup) -> None:
     chart = answer.chart
     first, last = answer.matches[0], answer.matches[-1]
-    if last is not first:
+    if last is not first or not answer.exact:
         _order(console, chart, answer.match)
     rows = chart.label(first) + (f" to {chart.label(last)}" if last is not first else "")
     head = plain(f"{answer.system.name} {answer.size.label}", style="bold")
@@ -157,7 +157,7 @@ def _lookup(console: Console, answer: Lookup) -> None:
         if last is not first:
             head.append(f"; order the larger, {chart.label(answer.match)}")
     else:
-        head.append(f" falls between the chart's rows; nearest: {rows}", style="yellow")
+        head.append(f" falls between the chart's rows; order the larger, {rows}", style="yellow")
     head.append(f" ({MARK} below)", style="dim")
     console.print(head)
 
