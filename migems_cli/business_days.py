@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from migems_cli.errors import PolicyError
+
+if TYPE_CHECKING:
+    from migems_cli.policy import Policy
 
 _DAY = timedelta(days=1)
 
@@ -78,3 +82,10 @@ class BusinessCalendar:
             if self.is_business_day(day):
                 count += 1
         return count
+
+
+def business_calendar(policy: Policy, source: str | None = None) -> BusinessCalendar:
+    """The calendar `policy` names; an unknown holiday country is a `PolicyError` naming
+    `source` (by default the policy's own file)."""
+    days = policy.calendar
+    return BusinessCalendar(days.holiday_country, days.closures, source or policy.source)
