@@ -133,4 +133,4 @@ def check(
 
     emit(env, verdict, render)
     exits = {ELIGIBLE: ExitCode.OK, INELIGIBLE: ExitCode.INELIGIBLE}
-    return exits.get(verdict.judgement.decision, ExitCode.REVIEW)
+    return exits.get(verdict.decision, ExitCode.REVIEW)
