@@ -42,13 +42,6 @@ class BusinessCalendar:
             self._open[day] = known
         return known
 
-    def holiday_name(self, day: date) -> str | None:
-        """The holiday or closure that makes a weekday `day` a day off, if any."""
-        if day in self._closures:
-            return "Store closed"
-        name = self._holidays.get(day)
-        return str(name) if name else None
-
     def add(self, start: date, count: int) -> date:
         """The `count`-th business day strictly after `start` (`count` >= 1).
 
