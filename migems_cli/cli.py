@@ -10,6 +10,10 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+
+# Typer 0.28 vendors click as typer._click (click is not installed): the group's overrides and
+# the error mapping need its Command, Context, HelpFormatter and UsageError family, which Typer
+# does not re-export.
 from typer import _click
 from typer.core import TyperGroup, TyperOption
 
@@ -229,7 +233,7 @@ def _wants_json(argv: list[str]) -> bool:
     has read its options, so the command line itself is read here, the way click reads it.
     """
     group = typer.main.get_command(app)
-    context = _click.Context(group)
+    context = typer.Context(group)
     command: _click.Command | None = group
     rest = list(argv)
     while isinstance(command, TyperGroup):  # the group's own options are all flags

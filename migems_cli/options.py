@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-# Typer's vendored click: the only way to give an argument a type whose help shows no `<str>`.
+# Typer's vendored click (typer._click; Typer does not re-export its types): the only way to give
+# an argument a type whose help shows no `<str>`.
 from typer._click.types import StringParamType
 
 if TYPE_CHECKING:
