@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys as _sys
 from typing import Any as _Any
 
+from migems_cli.errors import ExitCode as _ExitCode  # loaded before a handler can need it
+
 # Signals that end the process unless handled. Each becomes SystemExit(128 + signum), so that
 # a run stops through its `finally` clauses (`batch --output` removes its temporary file) and
 # exits 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP..., never with a traceback.
@@ -12,7 +14,7 @@ TERMINATING = ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "
 
 
 def _exit(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    raise SystemExit(_ExitCode.for_signal(signum))
 
 
 def exit_on_signals() -> dict[int, _Any]:

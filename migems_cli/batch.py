@@ -300,7 +300,7 @@ class Evaluator:
             judgement.deadlines.return_by.isoformat(),
             judgement.deadlines.report_damage_by.isoformat(),
             ";".join(judgement.failed_rules),
-            ";".join(r.id for r in judgement.results if r.outcome == REVIEW),
+            ";".join(r.id for r in judgement.rules if r.outcome == REVIEW),
             "",
         )
 
@@ -431,7 +431,7 @@ class Evaluator:
             found = assess(policy, reason, band, *terms[1:])
             payer = found.return_shipping_paid_by or ""
             failed = ";".join(found.failed_rules)
-            review = ";".join(r.id for r in found.results if r.outcome == REVIEW)
+            review = ";".join(r.id for r in found.rules if r.outcome == REVIEW)
             d = self.delimiter
             decided = (
                 found.decision,

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from migems_cli.errors import PolicyError
+
+if TYPE_CHECKING:
+    from migems_cli.policy import Policy
 
 _DAY = timedelta(days=1)
 
@@ -37,13 +41,6 @@ class BusinessCalendar:
             known = day.weekday() < 5 and day not in self._closures and day not in self._holidays
             self._open[day] = known
         return known
-
-    def holiday_name(self, day: date) -> str | None:
-        """The holiday or closure that makes a weekday `day` a day off, if any."""
-        if day in self._closures:
-            return "Store closed"
-        name = self._holidays.get(day)
-        return str(name) if name else None
 
     def add(self, start: date, count: int) -> date:
         """The `count`-th business day strictly after `start` (`count` >= 1).
@@ -78,3 +75,10 @@ class BusinessCalendar:
             if self.is_business_day(day):
                 count += 1
         return count
+
+
+def business_calendar(policy: Policy, source: str | None = None) -> BusinessCalendar:
+    """The calendar `policy` names; an unknown holiday country is a `PolicyError` naming
+    `source` (by default the policy's own file)."""
+    days = policy.calendar
+    return BusinessCalendar(days.holiday_country, days.closures, source or policy.source)

@@ -10,11 +10,15 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+
+# Typer 0.28 vendors click as typer._click (click is not installed): the group's overrides and
+# the error mapping need its Command, Context, HelpFormatter and UsageError family, which Typer
+# does not re-export.
 from typer import _click
 from typer.core import TyperGroup, TyperOption
 
 from migems_cli import stdout_guard
-from migems_cli.errors import InputError, MigemsError
+from migems_cli.errors import ExitCode, InputError, MigemsError
 
 # Each command's module is imported, and its options built, only when that command runs (or when
 # help lists them): Typer would otherwise inspect every command's signature at every start.
@@ -150,7 +154,7 @@ def _version(value: bool) -> None:
         from migems_cli import version
 
         print(f"migems {version()}")
-        raise typer.Exit(0)
+        raise typer.Exit(ExitCode.OK)
 
 
 @app.callback()
@@ -185,23 +189,24 @@ def main(argv: list[str] | None = None) -> None:
         _json_error(argv, str(exc), None, getattr(exc, "path", None))
         code = _fail(str(exc), exc.exit_code)
     except _click.exceptions.NoArgsIsHelpError:
-        code = 2  # no command: the help it printed says what to type; no empty error line
+        # no command: the help it printed says what to type; no empty error line
+        code = ExitCode.BAD_INPUT
     except _click.exceptions.UsageError as exc:
         where = exc.ctx.command_path.partition(" ")[2] if exc.ctx else ""
         hint = f" (see 'migems {where} --help')" if where else " (see 'migems --help')"
         message = exc.format_message().replace("\n", " ")
         _json_error(argv, message, _usage_option(exc), None)
-        code = _fail(message + hint, 2)
+        code = _fail(message + hint, ExitCode.BAD_INPUT)
     except _click.exceptions.ClickException as exc:
         code = _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        code = 130
+        code = ExitCode.INTERRUPTED
     except BrokenPipeError:
         # the reader went away (`| head`): not an error; keep Python quiet at shutdown
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = 0
-    sys.exit(stdout_guard.finish(code if isinstance(code, int) else 0))
+        code = ExitCode.OK
+    sys.exit(stdout_guard.finish(code if isinstance(code, int) else ExitCode.OK))
 
 
 def _json_error(
@@ -228,7 +233,7 @@ def _wants_json(argv: list[str]) -> bool:
     has read its options, so the command line itself is read here, the way click reads it.
     """
     group = typer.main.get_command(app)
-    context = _click.Context(group)
+    context = typer.Context(group)
     command: _click.Command | None = group
     rest = list(argv)
     while isinstance(command, TyperGroup):  # the group's own options are all flags

@@ -13,11 +13,15 @@ class ExitCode(IntEnum):
     ROW_ERRORS = 1  # batch: one or more rows could not be evaluated (they are still written)
     BAD_INPUT = 2  # bad usage or input, invalid policy, output that cannot be written
     REVIEW = 3  # check: needs review by a person
-    INTERRUPTED = 130  # Ctrl-C (SIGINT); other signals exit 128 + their number
+    INTERRUPTED = 130  # Ctrl-C (SIGINT): for_signal(2); other signals exit 128 + their number
 
     @classmethod
     def for_signal(cls, signum: int) -> int:
-        return 128 + signum
+        """The shell's convention for a process ended by signal `signum`: 128 + its number."""
+        return _SIGNALLED + signum
+
+
+_SIGNALLED = 128
 
 
 class MigemsError(Exception):

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-# Typer's vendored click: the only way to give an argument a type whose help shows no `<str>`.
+# Typer's vendored click (typer._click; Typer does not re-export its types): the only way to give
+# an argument a type whose help shows no `<str>`.
 from typer._click.types import StringParamType
 
 if TYPE_CHECKING:
-    from typer._click.core import Context, Parameter
+    from typer._click.core import Context, Parameter  # no public alias: see StringParamType
 
+    from migems_cli.business_days import BusinessCalendar
     from migems_cli.policy import Policy
 
 
@@ -70,10 +72,11 @@ ShippingOption = Annotated[
 
 
 class Common:
-    """What every command needs: the loaded policy, today's date, and how to print.
+    """What every command needs: the loaded policy, today's date, the business calendar, and
+    how to print.
 
     A `--today`/`MIGEMS_TODAY` value is checked at once; the clock (and zoneinfo) is read only
-    when a command asks for `today`.
+    when a command asks for `today`, and the holidays library only when it asks for `calendar`.
     """
 
     def __init__(self, policy: Policy, today: str | None, json: bool, dayfirst: bool) -> None:
@@ -106,6 +109,13 @@ class Common:
 
         check_time_zone(self.policy)
         return resolve_today(self._option, self._env, self.policy.store.time_zone, self.dayfirst)
+
+    @cached_property
+    def calendar(self) -> BusinessCalendar:
+        """The policy's business days (its holiday country less its closures), built once."""
+        from migems_cli.business_days import business_calendar
+
+        return business_calendar(self.policy)
 
 
 def common(policy: Path | None, today: str | None, json: bool, dayfirst: bool) -> Common:

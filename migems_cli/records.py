@@ -26,10 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import islice, repeat
 from operator import contains, methodcaller
-from typing import IO, TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import _csv
+from typing import IO, Any
 
 CELL_CAP = 1 << 20  # characters kept of a cell; a longer one is cut, and its row gets an error
 LINE_PIECE = 1 << 16  # a line up to this long (line end included) is read whole
@@ -86,7 +83,7 @@ class RecordReader:
         self.line_num = 0
         csv.field_size_limit(cap)
 
-    def _reader(self, lines: Iterable[str]) -> _csv.Reader:
+    def _reader(self, lines: Iterable[str]) -> Iterator[list[str]]:
         return csv.reader(lines, delimiter=self._delimiter, strict=False)
 
     def header(self) -> list[str] | None:

@@ -1,8 +1,10 @@
-"""The return rules: pure functions from a claim and the policy to a judgement.
+"""The return rules: pure functions from a claim and the policy to a `Verdict`.
 
-`judge` decides (decision, remedy, amount, payer, deadlines, failed rules) and is what `batch`
-calls per row; `explain` adds the agent-facing texts and next steps for `check`. Both share the
-one evaluation in `assess`, so no rule is written twice.
+A claim's `Verdict` holds the decision, remedy, refund amount, payer, deadlines and one
+`RuleOutcome` per rule that applied. `judge` decides it (what `batch` needs for a row that its
+caches cannot settle); `explain` fills in what an agent reads (each rule's detail, the next
+steps) for `check`. The rules themselves are evaluated once, in `assess`: it depends on no date,
+only on where the request falls against the windows, so it is cached across millions of rows.
 """
 
 from datetime import date, timedelta
@@ -20,19 +22,29 @@ PASS, FAIL, REVIEW = "pass", "fail", "review"
 ELIGIBLE, INELIGIBLE, NEEDS_REVIEW = "eligible", "ineligible", "review"
 
 
-class RuleResult(NamedTuple):
-    """A rule's outcome, and which of its policy texts explains it (pass/fail/review/exempt)."""
+class RuleOutcome(NamedTuple):
+    """One rule's outcome for a claim: PASS, FAIL or REVIEW.
+
+    `text_key` names the rule's text in policy.toml that explains the outcome (pass, fail,
+    review, exempt or exempt_unknown); `detail` is that text filled in for the claim, by
+    `explain` (empty until then).
+    """
 
     id: str
     outcome: str
-    text: str
+    text_key: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "outcome": self.outcome, "detail": self.detail}
 
 
 class Assessment(NamedTuple):
-    """What the rules decide for one combination of inputs (cached: see `assess`)."""
+    """The date-free part of a verdict: what `assess` decides (and caches) for one combination
+    of a claim's terms and window band; `judge` adds the claim's dates and amounts."""
 
     decision: str
-    results: tuple[RuleResult, ...]
+    rules: tuple[RuleOutcome, ...]
     remedy: str
     return_shipping_paid_by: str | None
     refunds_price: bool  # the refund amount is the item price (when one was given)
@@ -52,49 +64,35 @@ class Deadlines(NamedTuple):
         }
 
 
-class Judgement(NamedTuple):
+class Verdict(NamedTuple):
+    """The decision on one claim, with its rules' outcomes; `explain` adds what an agent reads
+    (each rule's `detail`, the currency, the next steps)."""
+
     claim: Claim
-    decision: str
+    decision: str  # ELIGIBLE, INELIGIBLE or NEEDS_REVIEW
     remedy: str
     refund_amount: Decimal | None
     return_shipping_paid_by: str | None
     deadlines: Deadlines
-    days_left: int
-    results: tuple[RuleResult, ...]
-    failed_rules: tuple[str, ...]
-
-
-class RuleOutcome(NamedTuple):
-    id: str
-    outcome: str
-    detail: str
-    clause: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "outcome": self.outcome, "detail": self.detail}
-
-
-class Verdict(NamedTuple):
-    """A judgement with what an agent reads: each rule's detail and the next steps."""
-
-    judgement: Judgement
-    currency: str
+    days_left: int  # on the governing deadline: the damage report's or the return window's
     rules: tuple[RuleOutcome, ...]
-    next_steps: tuple[str, ...]
+    failed_rules: tuple[str, ...]
+    currency: str = ""
+    next_steps: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        j = self.judgement
+        amount = self.refund_amount
         return {
-            "decision": j.decision,
-            "remedy": j.remedy,
-            "refund_amount": money_text(j.refund_amount) if j.refund_amount is not None else None,
+            "decision": self.decision,
+            "remedy": self.remedy,
+            "refund_amount": money_text(amount) if amount is not None else None,
             "currency": self.currency,
-            "return_shipping_paid_by": j.return_shipping_paid_by,
-            "deadlines": j.deadlines.to_dict(),
-            "days_left": j.days_left,
+            "return_shipping_paid_by": self.return_shipping_paid_by,
+            "deadlines": self.deadlines.to_dict(),
+            "days_left": self.days_left,
             "rules": [rule.to_dict() for rule in self.rules],
             "next_steps": list(self.next_steps),
-            "claim": j.claim.to_dict(),
+            "claim": self.claim.to_dict(),
         }
 
 
@@ -134,59 +132,61 @@ def assess(
     `band` says where the request falls against the windows (see `window_band`); outcomes depend
     on nothing else about the dates, which keeps this cacheable across millions of rows.
     """
-    results: list[RuleResult] = []
-    add = results.append
+    rules: list[RuleOutcome] = []
+    add = rules.append
     defect = reason.path == "defect"
     if not defect:
         within = PASS if band <= _IN_RETURN else FAIL
-        add(RuleResult("return-window", within, within))
+        add(RuleOutcome("return-window", within, within))
         ok = condition in policy.accepted_conditions
-        add(RuleResult("condition", PASS if ok else FAIL, PASS if ok else FAIL))
-        add(RuleResult("packaging", PASS if packaging else FAIL, PASS if packaging else FAIL))
+        add(RuleOutcome("condition", PASS if ok else FAIL, PASS if ok else FAIL))
+        add(RuleOutcome("packaging", PASS if packaging else FAIL, PASS if packaging else FAIL))
     else:
         if band <= _IN_REPORT:
-            add(RuleResult("damage-window", PASS, PASS))
+            add(RuleOutcome("damage-window", PASS, PASS))
         elif band <= _IN_REVIEW:
-            add(RuleResult("damage-window", REVIEW, REVIEW))
+            add(RuleOutcome("damage-window", REVIEW, REVIEW))
         else:
-            add(RuleResult("damage-window", FAIL, FAIL))
+            add(RuleOutcome("damage-window", FAIL, FAIL))
         if not reason.photos_required:
-            add(RuleResult("photos", PASS, "exempt"))
+            add(RuleOutcome("photos", PASS, "exempt"))
         else:
-            add(RuleResult("photos", PASS if photos else REVIEW, PASS if photos else REVIEW))
+            add(RuleOutcome("photos", PASS if photos else REVIEW, PASS if photos else REVIEW))
     if category is None:
         # Not given: on a change of mind it may be a non-returnable one, so a person asks which
         # item it is; a damaged, defective or wrong item is covered whatever its category.
         if defect:
-            add(RuleResult("category", PASS, "exempt_unknown"))
+            add(RuleOutcome("category", PASS, "exempt_unknown"))
         elif policy.non_returnable_categories:
-            add(RuleResult("category", REVIEW, REVIEW))
+            add(RuleOutcome("category", REVIEW, REVIEW))
         else:
-            add(RuleResult("category", PASS, PASS))
+            add(RuleOutcome("category", PASS, PASS))
     elif category.name not in policy.non_returnable_categories:
-        add(RuleResult("category", PASS, PASS))
+        add(RuleOutcome("category", PASS, PASS))
     else:
         add(
-            RuleResult("category", PASS, "exempt") if defect else RuleResult("category", FAIL, FAIL)
+            RuleOutcome("category", PASS, "exempt")
+            if defect
+            else RuleOutcome("category", FAIL, FAIL)
         )
     if not custom:
-        add(RuleResult("custom", PASS, PASS))
+        add(RuleOutcome("custom", PASS, PASS))
     else:
-        add(RuleResult("custom", PASS, "exempt") if defect else RuleResult("custom", FAIL, FAIL))
+        add(RuleOutcome("custom", PASS, "exempt") if defect else RuleOutcome("custom", FAIL, FAIL))
     if not sale:
-        add(RuleResult("sale", PASS, PASS))
+        add(RuleOutcome("sale", PASS, PASS))
     else:
-        add(RuleResult("sale", REVIEW, REVIEW) if defect else RuleResult("sale", FAIL, FAIL))
-    outcomes = {r.outcome for r in results}
+        add(RuleOutcome("sale", REVIEW, REVIEW) if defect else RuleOutcome("sale", FAIL, FAIL))
+    outcomes = {r.outcome for r in rules}
     decision = INELIGIBLE if FAIL in outcomes else NEEDS_REVIEW if REVIEW in outcomes else ELIGIBLE
     return Assessment(
         decision=decision,
-        results=tuple(results),
+        rules=tuple(rules),
         remedy="none" if decision == INELIGIBLE else reason.remedy,
         return_shipping_paid_by=None if decision == INELIGIBLE else reason.return_shipping_paid_by,
         # "a full refund, excluding shipping costs": the item price, never the shipping paid
         refunds_price=decision == ELIGIBLE,
-        failed_rules=tuple(r.id for r in results if r.outcome == FAIL),
+        failed_rules=tuple(r.id for r in rules if r.outcome == FAIL),
     )
 
 
@@ -203,7 +203,7 @@ def window_band(policy: Policy, reason: Reason, day: int) -> int:
     return _IN_RETURN if day <= policy.return_window_days else _LATE
 
 
-def judge(policy: Policy, claim: Claim) -> Judgement:
+def judge(policy: Policy, claim: Claim) -> Verdict:
     """Decide a claim: decision, remedy, refund amount, who pays return shipping, deadlines."""
     reason = claim.reason
     day = claim.day
@@ -220,7 +220,7 @@ def judge(policy: Policy, claim: Claim) -> Judgement:
     )
     dates = deadlines(policy, claim.delivered)
     governing = dates.report_damage_by if reason.path == "defect" else dates.return_by
-    return Judgement(
+    return Verdict(
         claim=claim,
         decision=found.decision,
         remedy=found.remedy,
@@ -228,42 +228,35 @@ def judge(policy: Policy, claim: Claim) -> Judgement:
         return_shipping_paid_by=found.return_shipping_paid_by,
         deadlines=dates,
         days_left=(governing - claim.requested).days,
-        results=found.results,
+        rules=found.rules,
         failed_rules=found.failed_rules,
     )
 
 
-def explain(policy: Policy, judgement: Judgement) -> Verdict:
-    """The judgement with each rule's detail and the agent's next steps, from policy texts."""
-    context = claim_context(policy, judgement.claim, judgement.deadlines, judgement.refund_amount)
-    if judgement.claim.category is None and policy.non_returnable_categories:
+def explain(policy: Policy, verdict: Verdict) -> Verdict:
+    """`verdict` with each rule's detail and the agent's next steps, from policy texts."""
+    context = claim_context(policy, verdict.claim, verdict.deadlines, verdict.refund_amount)
+    if verdict.claim.category is None and policy.non_returnable_categories:
         # the category rule's texts then name what to ask about: the non-returnable categories
         context["category"] = ", ".join(
             c.plural for c in policy.categories if c.name in policy.non_returnable_categories
         )
     rules = tuple(
-        RuleOutcome(
-            id=r.id,
-            outcome=r.outcome,
-            detail=fill(policy.rules[r.id].text(r.text), context),
-            clause=policy.rules[r.id].clause,
-        )
-        for r in judgement.results
+        r._replace(detail=fill(policy.rules[r.id].text(r.text_key), context)) for r in verdict.rules
     )
     steps: list[str] = []
-    if judgement.decision == ELIGIBLE:
-        steps.extend(policy.next_steps[judgement.claim.reason.path])
+    if verdict.decision == ELIGIBLE:
+        steps.extend(policy.next_steps[verdict.claim.reason.path])
     else:
         wanted, key = (
-            (FAIL, "next_step") if judgement.decision == INELIGIBLE else (REVIEW, "review_step")
+            (FAIL, "next_step") if verdict.decision == INELIGIBLE else (REVIEW, "review_step")
         )
-        steps.extend(policy.rules[r.id].text(key) for r in judgement.results if r.outcome == wanted)
-        if judgement.decision == INELIGIBLE:
+        steps.extend(policy.rules[r.id].text(key) for r in verdict.rules if r.outcome == wanted)
+        if verdict.decision == INELIGIBLE:
             steps.extend(policy.next_steps["ineligible"])
-    return Verdict(
-        judgement=judgement,
-        currency=policy.store.currency,
+    return verdict._replace(
         rules=rules,
+        currency=policy.store.currency,
         next_steps=tuple(fill(step, context) for step in steps if step),
     )
 

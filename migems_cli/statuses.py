@@ -50,8 +50,6 @@ class StatusInfo(NamedTuple):
 
 class StatusReport(NamedTuple):
     statuses: tuple[StatusInfo, ...]
-    country: str | None
-    ships_to_country: bool | None
     refusal: str  # the policy's words when the store does not ship to `country`, else ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,7 +96,5 @@ def status_info(
         )
     return StatusReport(
         statuses=tuple(infos),
-        country=code,
-        ships_to_country=ships,
         refusal=policy.shipping.refusal if ships is False else "",
     )

@@ -20,7 +20,7 @@ import os
 import sys
 from typing import Any
 
-from migems_cli.errors import MigemsError
+from migems_cli.errors import ExitCode, MigemsError
 
 
 class OutputError(MigemsError):
@@ -153,7 +153,8 @@ def closed() -> bool:
 
 
 def finish(code: int) -> int:
-    """Flush stdout; the exit code: `code`, or 2 after printing why stdout could not be written."""
+    """Flush stdout; the exit code: `code`, or BAD_INPUT (2) after printing why stdout could not
+    be written."""
     try:
         sys.stdout.flush()
     except OutputError as exc:
@@ -164,11 +165,11 @@ def finish(code: int) -> int:
         return code
     except OSError as exc:  # an unguarded stdout
         return _fail(str(OutputError(exc)))
-    if _sink is not None and _sink.error is not None and code != 2:
+    if _sink is not None and _sink.error is not None and code != ExitCode.BAD_INPUT:
         return _fail(str(OutputError(_sink.error)))  # raised once, and swallowed on the way
     return code
 
 
 def _fail(message: str) -> int:
     print(f"Error: {message}", file=sys.stderr)
-    return 2
+    return ExitCode.BAD_INPUT

@@ -676,7 +676,7 @@ def _reference(columns: list[str], row: list[str]) -> tuple[str, ...]:
         j.deadlines.return_by.isoformat(),
         j.deadlines.report_damage_by.isoformat(),
         ";".join(j.failed_rules),
-        ";".join(r.id for r in j.results if r.outcome == "review"),
+        ";".join(r.id for r in j.rules if r.outcome == "review"),
         "",
     )
 

@@ -109,8 +109,8 @@ def test_full_matrix_matches_the_spec(policy: Policy) -> None:
 )
 def test_return_window_boundary(policy: Policy, day: int, decision: str) -> None:
     verdict = evaluate(policy, claim_for(policy, "changed-mind", day, category="rings"))
-    assert verdict.judgement.decision == decision
-    assert verdict.judgement.days_left == 30 - day
+    assert verdict.decision == decision
+    assert verdict.days_left == 30 - day
     window = next(r for r in verdict.rules if r.id == "return-window")
     assert window.outcome == ("pass" if day <= 30 else "fail")
     assert f"day {day}" in window.detail
@@ -124,9 +124,9 @@ def test_damage_window_boundaries(policy: Policy, reason: str, day: int, outcome
     verdict = evaluate(policy, claim_for(policy, reason, day, photos=True))
     window = next(r for r in verdict.rules if r.id == "damage-window")
     assert window.outcome == outcome
-    assert verdict.judgement.days_left == 7 - day
+    assert verdict.days_left == 7 - day
     decision = {"pass": "eligible", "review": "review", "fail": "ineligible"}[outcome]
-    assert verdict.judgement.decision == decision
+    assert verdict.decision == decision
 
 
 def test_deadlines_are_calendar_days_from_delivery(policy: Policy) -> None:
@@ -138,7 +138,7 @@ def test_deadlines_are_calendar_days_from_delivery(policy: Policy) -> None:
 
 def test_missing_photos_asks_for_photos(policy: Policy) -> None:
     verdict = evaluate(policy, claim_for(policy, "damaged", 2))
-    assert verdict.judgement.decision == "review"
+    assert verdict.decision == "review"
     assert verdict.next_steps == (
         "Ask the customer for photos and details of the damage or defect.",
     )
@@ -146,14 +146,14 @@ def test_missing_photos_asks_for_photos(policy: Policy) -> None:
 
 def test_wrong_item_needs_no_photos(policy: Policy) -> None:
     verdict = evaluate(policy, claim_for(policy, "wrong-item", 2))
-    assert verdict.judgement.decision == "eligible"
+    assert verdict.decision == "eligible"
     photos = next(r for r in verdict.rules if r.id == "photos")
     assert (photos.outcome, photos.detail) == ("pass", "Photos are not required for this reason.")
 
 
 def test_damaged_sale_item_goes_to_review(policy: Policy) -> None:
     verdict = evaluate(policy, claim_for(policy, "damaged", 2, photos=True, sale=True))
-    assert verdict.judgement.decision == "review"
+    assert verdict.decision == "review"
     assert [r.id for r in verdict.rules if r.outcome == "review"] == ["sale"]
 
 
@@ -162,7 +162,7 @@ def test_damaged_custom_earrings_follow_the_defect_path(policy: Policy) -> None:
         policy,
         claim_for(policy, "defective", 5, photos=True, custom=True, category="Earrings"),
     )
-    assert verdict.judgement.decision == "eligible"
+    assert verdict.decision == "eligible"
     by_id = {r.id: r for r in verdict.rules}
     assert by_id["category"].outcome == "pass"
     assert "covered" in by_id["category"].detail
@@ -174,7 +174,7 @@ def test_ineligible_lists_each_failed_rule_and_a_next_step_for_each(policy: Poli
         policy, "changed-mind", 40, category="earring", condition="worn", packaging=False, sale=True
     )
     verdict = evaluate(policy, claim)
-    failed = verdict.judgement.failed_rules
+    failed = verdict.failed_rules
     assert failed == ("return-window", "condition", "packaging", "category", "sale")
     assert len(verdict.next_steps) == len(failed) + 1
     assert (
@@ -193,14 +193,14 @@ def test_refund_excludes_shipping(policy: Policy) -> None:
 
 def test_no_price_means_no_amount(policy: Policy) -> None:
     verdict = evaluate(policy, claim_for(policy, "changed-mind", 1, category="rings"))
-    assert verdict.judgement.decision == "eligible"
+    assert verdict.decision == "eligible"
     assert verdict.to_dict()["refund_amount"] is None
     assert any("the item price" in step for step in verdict.next_steps)
 
 
 def test_absent_category_is_a_review_on_change_of_mind(policy: Policy) -> None:
     verdict = evaluate(policy, claim_for(policy, "changed-mind", 1))
-    assert verdict.judgement.decision == "review"
+    assert verdict.decision == "review"
     category = next(r for r in verdict.rules if r.id == "category")
     assert category.outcome == "review"
     assert category.detail == (
@@ -213,7 +213,7 @@ def test_absent_category_is_a_review_on_change_of_mind(policy: Policy) -> None:
 
 def test_absent_category_does_not_matter_for_a_defect(policy: Policy) -> None:
     verdict = evaluate(policy, claim_for(policy, "damaged", 1, photos=True))
-    assert verdict.judgement.decision == "eligible"
+    assert verdict.decision == "eligible"
     category = next(r for r in verdict.rules if r.id == "category")
     assert category.outcome == "pass"
     assert "does not matter" in category.detail

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from migems_cli.errors import ExitCode, MigemsError
 from migems_cli.options import (
     Common,
     DayfirstOption,
@@ -30,8 +31,6 @@ def _categories(incomplete: str) -> list[str]:
 
 def _policy_names(pick: "Callable[[Policy], list[str]]", incomplete: str) -> list[str]:
     """Shell completion from the bundled (or MIGEMS_POLICY) policy; silent when it is invalid."""
-    from migems_cli.errors import MigemsError
-
     try:
         names: list[str] = pick(common(None, None, False, False).policy)
     except MigemsError:
@@ -102,6 +101,7 @@ def check(
     Example: migems check --delivered 2026-11-03 --reason damaged --photos --price 120
     """
     from migems_cli.claims import parse_claim
+    from migems_cli.render.emit import emit
     from migems_cli.rules import ELIGIBLE, INELIGIBLE, evaluate
 
     env: Common = common(policy, today, json, dayfirst)
@@ -125,13 +125,12 @@ def check(
         env.today_from,
     )
     verdict = evaluate(env.policy, claim)
-    from migems_cli.render.emit import emit
 
     def render() -> None:
         from migems_cli.render.check_rich import render_check
 
         render_check(verdict, env.policy, env.today)
 
-    emit(env, verdict.to_dict, render)
-    decision = verdict.judgement.decision
-    return 0 if decision == ELIGIBLE else 1 if decision == INELIGIBLE else 3
+    emit(env, verdict, render)
+    exits = {ELIGIBLE: ExitCode.OK, INELIGIBLE: ExitCode.INELIGIBLE}
+    return exits.get(verdict.decision, ExitCode.REVIEW)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from migems_cli.errors import ExitCode
 from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOption, common
 
 
@@ -31,6 +32,7 @@ def deadlines(
     Example: migems deadlines --ordered 2026-11-20 --delivered 2026-12-10
     """
     from migems_cli.dates import parse_date
+    from migems_cli.render.emit import emit
     from migems_cli.schedule import order_deadlines
 
     if ordered is None and delivered is None:
@@ -43,19 +45,13 @@ def deadlines(
     arrived = (
         parse_date(delivered, "delivered", env.today, dayfirst) if delivered is not None else None
     )
-    calendar = None
-    if placed is not None:
-        from migems_cli.business_days import BusinessCalendar
-
-        cal = env.policy.calendar
-        calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
+    calendar = env.calendar if placed is not None else None  # delivery dates count calendar days
     report = order_deadlines(env.policy, calendar, placed, arrived, country, env.today)
-    from migems_cli.render.emit import emit
 
     def render() -> None:
         from migems_cli.render.schedule_rich import render_deadlines
 
         render_deadlines(report, env.policy.shipping.country_name(report.country))
 
-    emit(env, report.to_dict, render)
-    return 0
+    emit(env, report, render)
+    return ExitCode.OK

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from migems_cli.errors import ExitCode
 from migems_cli.options import JsonOption, PolicyOption, TodayOption, common
 
 policy_app = typer.Typer(
@@ -22,7 +23,7 @@ def show(policy: PolicyOption = None, today: TodayOption = None, json: JsonOptio
     Example: migems policy show --json | jq .return_window_days
     """
     from migems_cli.policy_dump import policy_document
-    from migems_cli.render.emit import emit
+    from migems_cli.render.emit import Document, emit
 
     env = common(policy, today, json, False)
 
@@ -31,8 +32,8 @@ def show(policy: PolicyOption = None, today: TodayOption = None, json: JsonOptio
 
         render_policy(env.policy)
 
-    emit(env, lambda: policy_document(env.policy), render)
-    return 0
+    emit(env, Document(lambda: policy_document(env.policy)), render)
+    return ExitCode.OK
 
 
 @policy_app.command("check")
@@ -56,10 +57,11 @@ def check_policy(
 
     Example: migems policy check my-policy.toml --strict
     """
-    from migems_cli.business_days import BusinessCalendar
+    from migems_cli.business_days import business_calendar
     from migems_cli.errors import PolicyError
     from migems_cli.policy import display_path, resolve_policy_path
     from migems_cli.policy_load import check_time_zone, load_policy, policy_warnings
+    from migems_cli.render.emit import Document, NoPolicy, emit
 
     if today:  # the SPEC gives --today to every command; checking a file does not read it
         from migems_cli.dates import fixed_today
@@ -72,16 +74,13 @@ def check_policy(
     try:
         loaded = load_policy(target)
         check_time_zone(loaded)
-        BusinessCalendar(loaded.calendar.holiday_country, loaded.calendar.closures, str(target))
+        business_calendar(loaded, str(target))
         warnings = policy_warnings(loaded)
     except PolicyError as exc:
         errors = exc.problems
     valid = not errors and not (strict and warnings)
-    if json:
-        from migems_cli.render.json_out import print_json
 
-        print_json({"path": shown, "valid": valid, "errors": errors, "warnings": warnings})
-    else:
+    def render() -> None:
         from migems_cli.render.safe import visible
 
         for line in [*errors, *(f"{shown}: warning: {line}" for line in warnings)]:
@@ -89,7 +88,10 @@ def check_policy(
         verdict = "valid" if valid else "INVALID"
         counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
         print(f"{visible(shown)}: {verdict} ({counts})")
-    return 0 if valid else 2
+
+    report = {"path": shown, "valid": valid, "errors": errors, "warnings": warnings}
+    emit(NoPolicy(json), Document(lambda: report), render)
+    return ExitCode.OK if valid else ExitCode.BAD_INPUT
 
 
 def _count(number: int, noun: str) -> str:

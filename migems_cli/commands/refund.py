@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from migems_cli.errors import ExitCode
 from migems_cli.options import (
     DayfirstOption,
     JsonOption,
@@ -35,9 +36,9 @@ def refund(
 
     Example: migems refund --received 2026-11-20 --price 120 --shipping 22
     """
-    from migems_cli.business_days import BusinessCalendar
     from migems_cli.dates import parse_date
     from migems_cli.money import parse_money
+    from migems_cli.render.emit import emit
     from migems_cli.schedule import refund_schedule
 
     env = common(policy, today, json, dayfirst)
@@ -45,15 +46,12 @@ def refund(
     currency = (env.policy.store.currency, env.policy.store.currency_symbol)
     amount = parse_money(price, "price", *currency) if price is not None else None
     paid = parse_money(shipping, "shipping", *currency) if shipping is not None else None
-    cal = env.policy.calendar
-    calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
-    schedule = refund_schedule(env.policy, calendar, day, env.today, amount, paid)
-    from migems_cli.render.emit import emit
+    schedule = refund_schedule(env.policy, env.calendar, day, env.today, amount, paid)
 
     def render() -> None:
         from migems_cli.render.schedule_rich import render_refund
 
         render_refund(schedule)
 
-    emit(env, schedule.to_dict, render)
-    return 0
+    emit(env, schedule, render)
+    return ExitCode.OK

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
+from migems_cli.errors import ExitCode, InputError
 from migems_cli.options import JsonOption, PolicyOption, TodayOption, common
 
 
@@ -84,7 +85,7 @@ def ring_size(
 
     Example: migems ring-size --circumference 54.4
     """
-    from migems_cli.errors import InputError
+    from migems_cli.render.emit import emit
     from migems_cli.ring_sizes import build_chart, lookup, measure
 
     given = {
@@ -119,15 +120,6 @@ def ring_size(
         if name
         else None
     )
-    from migems_cli.render.emit import emit
-
-    def document() -> dict[str, Any]:
-        from migems_cli.policy_dump import plain
-
-        data = answer.to_dict() if answer else chart.to_dict()
-        if how:
-            data["how_to"] = plain(rings.how_to)
-        return data
 
     def render() -> None:
         from migems_cli.render import ring_rich
@@ -137,5 +129,10 @@ def ring_size(
         if how:
             ring_rich.render_how(rings)
 
-    emit(env, document, render)
-    return 0
+    extras: dict[str, Any] = {}
+    if how:  # the store's measuring steps, after the chart or the answer
+        from migems_cli.policy_dump import plain
+
+        extras["how_to"] = plain(rings.how_to)
+    emit(env, answer or chart, render, extras)
+    return ExitCode.OK

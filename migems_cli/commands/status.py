@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from migems_cli.errors import ExitCode
 from migems_cli.options import (
     PLAIN_TEXT,
     DayfirstOption,
@@ -49,26 +50,24 @@ def status(
 
     Example: migems status partial --country CA
     """
+    from migems_cli.render.emit import emit
     from migems_cli.statuses import status_info
 
     env = common(policy, today, json, dayfirst)
     window = None
-    if ordered is not None:
-        from migems_cli.business_days import BusinessCalendar
+    if ordered is not None:  # only then are business days counted (holidays imported)
         from migems_cli.dates import parse_date
         from migems_cli.schedule import ship_window
 
-        placed = parse_date(ordered, "ordered", env.today, dayfirst)
-        cal = env.policy.calendar
-        calendar = BusinessCalendar(cal.holiday_country, cal.closures, env.policy.source)
-        window = ship_window(env.policy, calendar, placed)
+        window = ship_window(
+            env.policy, env.calendar, parse_date(ordered, "ordered", env.today, dayfirst)
+        )
     report = status_info(env.policy, name, country, window)
-    from migems_cli.render.emit import emit
 
     def render() -> None:
         from migems_cli.render.status_rich import render_status
 
         render_status(report, env.today if ordered else None)
 
-    emit(env, report.to_dict, render)
-    return 0
+    emit(env, report, render)
+    return ExitCode.OK

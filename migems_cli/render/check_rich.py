@@ -38,23 +38,22 @@ def _relative(day: date, today: date) -> str:
 
 
 def render_check(verdict: Verdict, policy: Policy, today: date) -> None:
-    j = verdict.judgement
-    claim = j.claim
-    style = DECISION_STYLE[j.decision]
-    headline = Text(_HEADLINE[j.decision], style=style)
+    claim = verdict.claim
+    style = DECISION_STYLE[verdict.decision]
+    headline = Text(_HEADLINE[verdict.decision], style=style)
     headline.append("  ")
     headline.append_text(plain(claim.reason.label, style="bold"))
     if claim.category:
         headline.append(" · ")
         headline.append_text(plain(claim.category.name))
     facts = facts_grid()
-    facts.add_row("Remedy", plain(j.remedy))
-    if j.refund_amount is not None:
+    facts.add_row("Remedy", plain(verdict.remedy))
+    if verdict.refund_amount is not None:
         facts.add_row(
-            "Refund", f"{money_text(j.refund_amount)} {verdict.currency} (shipping excluded)"
+            "Refund", f"{money_text(verdict.refund_amount)} {verdict.currency} (shipping excluded)"
         )
-    if j.return_shipping_paid_by:
-        facts.add_row("Return shipping", plain(f"paid by the {j.return_shipping_paid_by}"))
+    if verdict.return_shipping_paid_by:
+        facts.add_row("Return shipping", plain(f"paid by the {verdict.return_shipping_paid_by}"))
     facts.add_row("Delivered", day_text(claim.delivered))
     governing, window_rule = _GOVERNING.get(claim.reason.path, _CHANGE_OF_MIND)
     # The governing deadline is marked, and the days left on it shown, only when acting on it is
@@ -62,10 +61,10 @@ def render_check(verdict: Verdict, policy: Policy, today: date) -> None:
     other_failed = any(r.outcome == "fail" and r.id != window_rule for r in verdict.rules)
     requested = f"{day_text(claim.requested)} (day {claim.day}"
     if not other_failed:
-        requested += ", " + left_text(j.days_left, claim.requested == today)
+        requested += ", " + left_text(verdict.days_left, claim.requested == today)
     facts.add_row("Requested", requested + ")")
     for key in ("return_by", "report_damage_by", "damage_review_until"):
-        day: date = getattr(j.deadlines, key)
+        day: date = getattr(verdict.deadlines, key)
         mark = " ◀" if key == governing and not other_failed else ""
         facts.add_row(DEADLINE_LABELS[key], f"{day_text(day)} ({_relative(day, today)}){mark}")
 

@@ -1,23 +1,58 @@
 """The one road every command's result takes to the user: JSON or a renderer, with warnings.
 
-A command calls `emit(env, document, render)` once. With `--json` the document is printed with
-a `warnings` list when it shows a placeholder value of the policy (SPEC: "Every --json result may
-carry warnings"); otherwise the renderer runs, and every file text it shows through
-`console.plain` marks the placeholder where it appears.
+A command ends with `emit(env, result, render)`: with `--json` the document is built here, in
+one place, from `result.to_dict()`, the `extras` the command adds, and a `warnings` list when it
+shows a placeholder value of the policy (SPEC: "Every --json result may carry warnings");
+otherwise `render` runs (human output), and every file text it shows through `console.plain`
+marks the placeholder where it appears. A new block of output for every command is added here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
-    from migems_cli.options import Common
     from migems_cli.policy import Policy
 
 
-def placeholders(policy: Policy) -> tuple[tuple[str, str], ...]:
+class Result(Protocol):
+    """What a command hands to `emit`: a core result that knows its JSON shape."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class Output(Protocol):
+    """How to print (`Common` is one): JSON or not, and the policy whose placeholders to mark
+    (None when there is no loaded policy, as for `policy check` on a broken file)."""
+
+    @property
+    def json(self) -> bool: ...
+
+    @property
+    def policy(self) -> Policy | None: ...
+
+
+class Document(NamedTuple):
+    """A result with no `to_dict` of its own: `build` makes its JSON document, on demand."""
+
+    build: Callable[[], dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.build()
+
+
+class NoPolicy(NamedTuple):
+    """How to print when no policy is loaded (`policy check` reads a file that may be broken)."""
+
+    json: bool
+    policy: None = None
+
+
+def placeholders(policy: Policy | None) -> tuple[tuple[str, str], ...]:
     """(value, note) for each policy value marked as a placeholder in policy.toml."""
+    if policy is None:
+        return ()
     store = policy.store
     if store.support_email_is_placeholder and store.support_email:
         return ((store.support_email, "placeholder: set support_email in policy.toml"),)
@@ -35,7 +70,7 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def warnings_for(policy: Policy, document: Any) -> list[str]:
+def warnings_for(policy: Policy | None, document: Any) -> list[str]:
     """A warning for each placeholder value that `document` shows."""
     texts = list(_strings(document))
     return [
@@ -45,16 +80,28 @@ def warnings_for(policy: Policy, document: Any) -> list[str]:
     ]
 
 
-def emit(env: Common, document: Callable[[], dict[str, Any]], render: Callable[[], None]) -> None:
-    """Print `document()` as JSON (with `warnings` when any) or run `render` (human output)."""
+def document(
+    env: Output, result: Result, extras: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON document of `result`: its dict, then `extras`, then any placeholder warnings."""
+    data = {**result.to_dict(), **(extras or {})}
+    found = warnings_for(env.policy, data)
+    if found:
+        data["warnings"] = [*data.get("warnings", []), *found]
+    return data
+
+
+def emit(
+    env: Output,
+    result: Result,
+    render: Callable[[], None],
+    extras: Mapping[str, Any] | None = None,
+) -> None:
+    """Print `result` as one JSON document (see `document`) or run `render` (human output)."""
     if env.json:
         from migems_cli.render.json_out import print_json
 
-        data = document()
-        found = warnings_for(env.policy, data)
-        if found:
-            data = {**data, "warnings": [*data.get("warnings", []), *found]}
-        print_json(data)
+        print_json(document(env, result, extras))
         return
     from migems_cli.render.console import PLACEHOLDERS
 
