@@ -7,14 +7,13 @@ import os
 import re
 import stat
 import sys
-from _string import formatter_parser  # type: ignore[import-not-found]  # string.Formatter.parse, without importing string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 from migems_cli import policy_cache
 from migems_cli.errors import PolicyError
@@ -37,39 +36,23 @@ from migems_cli.policy import (
     Shipping,
     Status,
     Store,
-    Window,
     Zone,
     display_path,
     fraction_text,
     name_key,
 )
-
-T = TypeVar("T")
-
-# The placeholders a text template may use (filled in by migems_cli.texts).
-PLACEHOLDERS = frozenset(
-    {
-        "day",
-        "window",
-        "return_by",
-        "report_by",
-        "review_until",
-        "report_days",
-        "review_days",
-        "category",
-        "condition",
-        "reason",
-        "amount",
-        "refund_min",
-        "refund_max",
-        "support_email",
-        "processing_min",
-        "processing_max",
-    }
+from migems_cli.policy_checker import (
+    DEADLINE_PLACEHOLDERS,
+    MAX_EMAIL,
+    MAX_SHOWN,
+    REFUND_NOTE_PLACEHOLDERS,
+    Checker,
+    is_code,
+    join_path,
+    kind_of,
+    shown,
+    visible,
 )
-# Texts filled with more than the common placeholders (migems_cli.schedule fills them).
-REFUND_NOTE_PLACEHOLDERS = PLACEHOLDERS | {"received", "expected_from", "expected_by"}
-DEADLINE_PLACEHOLDERS = PLACEHOLDERS | {"transit_min", "transit_max", "zone"}
 
 # The rules the engine evaluates, and which texts each needs: the outcomes it can produce are
 # logic (migems_cli.rules); their wording is policy.
@@ -84,209 +67,6 @@ RULE_TEXTS: Mapping[str, tuple[str, ...]] = {
     "photos": ("pass", "review", "exempt", "review_step"),
 }
 NEXT_STEP_KEYS = ("change-of-mind", "defect", "ineligible")
-
-# Bounds that keep every answer computable and every output small (issue 9): a policy file is a
-# regular file of at most 1 MiB; windows in calendar days span at most ten years, in business
-# days ten years of weekdays; a text is at most 2,000 characters (an e-mail address 254, as
-# RFC 5321 allows), so a template filled with the longest values stays small.
-MAX_POLICY_BYTES = 1024 * 1024
-MAX_DAYS = 3660
-MAX_BUSINESS_DAYS = 2610
-MAX_TEXT = 2000
-MAX_EMAIL = 254
-MAX_SHOWN = 40  # characters of a value quoted in an error message
-# Characters a text must not hold: C0 controls (tab and line breaks included: every text is one
-# line), DEL, C1 controls, and the bidirectional embeddings, overrides and isolates that can make
-# text read differently from what it holds.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _code(text: str, length: int) -> bool:
-    """An upper-case ASCII code of `length` letters (country: 2, currency: 3)."""
-    return len(text) == length and text.isascii() and text.isalpha() and text.isupper()
-
-
-class _Checker:
-    """Walks the parsed TOML, records errors with their lines, and returns checked values."""
-
-    def __init__(self, source: str, text: str) -> None:
-        self.source = source
-        self.source_text = text
-        self.lines: dict[str, int] | None = None  # scanned on the first error only
-        self.errors: list[str] = []
-
-    def error(self, path: str, message: str) -> None:
-        from migems_cli.policy_lines import key_lines, line_of  # only a bad policy needs lines
-
-        if self.lines is None:
-            self.lines = key_lines(self.source_text)
-        self.errors.append(f"{self.source}:{line_of(self.lines, path)}: {path}: {message}")
-
-    def table(
-        self, data: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, Any]:
-        """`data` as a table, after naming its missing and unknown keys."""
-        if not isinstance(data, dict):
-            self.error(path, f"must be a table, not {_kind(data)}")
-            return {}
-        for key in required:
-            if key not in data:
-                self.error(_join(path, key), "missing key")
-        for key in data:
-            if key not in required and key not in optional:
-                known = ", ".join((*required, *optional))
-                shown = (
-                    _visible(key) if len(key) <= MAX_SHOWN else f"{_visible(key[:MAX_SHOWN])}..."
-                )
-                self.error(_join(path, shown), f"unknown key (known keys: {known})")
-        return data
-
-    def value(self, table: dict[str, Any], path: str, key: str, kind: type[T], default: T) -> T:
-        """`table[key]` when it is of `kind`; else `default`, after recording why."""
-        where = _join(path, key)
-        if key not in table:
-            return default
-        value = table[key]
-        # bool is an int in Python, but `window_days = true` is a typo, not a number
-        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
-            if isinstance(value, str):
-                self.string(where, value)
-            return value
-        self.error(where, f"must be {_kind_name(kind)}, not {_kind(value)}")
-        return default
-
-    def string(self, path: str, value: str, limit: int = MAX_TEXT) -> None:
-        """Record why a string from the policy cannot be shown as it is, if it cannot."""
-        control = _CONTROL.search(value)
-        if control:
-            self.error(path, f"contains a control character (U+{ord(control.group()):04X})")
-        if len(value) > limit:
-            self.error(path, f"must be at most {limit} characters, not {len(value)}")
-
-    def text(
-        self,
-        table: dict[str, Any],
-        path: str,
-        key: str,
-        allowed: frozenset[str] = PLACEHOLDERS,
-    ) -> str:
-        value = self.value(table, path, key, str, "")
-        if key in table and isinstance(table[key], str):
-            if not value.strip():
-                self.error(_join(path, key), "must not be empty")
-            self.template(_join(path, key), value, allowed)
-        return value
-
-    def template(self, path: str, text: str, allowed: frozenset[str] = PLACEHOLDERS) -> None:
-        """Only bare `{name}` fields of `allowed`: a conversion, a format spec (`{x:>99999}`),
-        or attribute or index access would let a policy text grow or reach into objects."""
-        try:
-            parsed = list(formatter_parser(text))
-        except ValueError as exc:
-            self.error(path, f"bad template: {exc}")
-            return
-        canonical = "".join(
-            literal.replace("{", "{{").replace("}", "}}") + ("" if name is None else f"{{{name}}}")
-            for literal, name, _, _ in parsed
-        )
-        for _, name, spec, conversion in parsed:
-            if name is None:
-                continue
-            shown = _visible(name)[:MAX_SHOWN]
-            if conversion:
-                problem = f"has a conversion (!{_visible(conversion)})"
-            elif spec or (canonical != text and f"{{{name}:" in text):
-                problem = f"has a format spec (:{_visible(spec)[:MAX_SHOWN]})"
-            elif "." in name or "[" in name:
-                problem = "uses attribute or index access"
-            elif name not in allowed:
-                self.error(path, f"unknown placeholder {{{shown}}}")
-                return
-            else:
-                continue
-            self.error(path, f"placeholder {{{shown}}} {problem}: only a bare {{name}} is allowed")
-            return
-
-    def days(self, table: dict[str, Any], path: str, key: str, limit: int = MAX_DAYS) -> int:
-        value = self.value(table, path, key, int, 0)
-        if value < 0:
-            self.error(_join(path, key), f"must not be negative, not {_shown(value)}")
-        elif value > limit:
-            self.error(_join(path, key), f"must be at most {limit}, not {_shown(value)}")
-        return value
-
-    def window(self, table: dict[str, Any], path: str) -> Window:
-        low = self.days(table, path, "min_business_days", MAX_BUSINESS_DAYS)
-        high = self.days(table, path, "max_business_days", MAX_BUSINESS_DAYS)
-        if low > high:
-            self.error(
-                _join(path, "min_business_days"),
-                f"window is inverted: {low} is more than max_business_days {high}",
-            )
-        return Window(low, high)
-
-    def strings(self, table: dict[str, Any], path: str, key: str) -> tuple[str, ...]:
-        values = self.value(table, path, key, list, [])
-        out: list[str] = []
-        for index, item in enumerate(values):
-            if isinstance(item, str):
-                self.string(f"{_join(path, key)}[{index}]", item)
-                out.append(item)
-            else:
-                self.error(f"{_join(path, key)}[{index}]", f"must be a string, not {_kind(item)}")
-        return tuple(out)
-
-    def countries(
-        self, table: dict[str, Any], path: str, key: str, wildcard: bool
-    ) -> tuple[str, ...]:
-        codes = self.strings(table, path, key)
-        for code in codes:
-            if not (_code(code, 2) or (wildcard and code == "*")):
-                self.error(_join(path, key), f"{_shown(code)} is not a two-letter country code")
-        return codes
-
-    def records(
-        self, data: dict[str, Any], key: str, build: Callable[[Any, str], T]
-    ) -> tuple[T, ...]:
-        """An array of tables, each built by `build(item, path)`."""
-        items = self.value(data, "", key, list, [])
-        if key in data and not items:
-            self.error(key, "must not be empty")
-        return tuple(build(item, f"{key}[{index}]") for index, item in enumerate(items))
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _visible(text: str) -> str:
-    """`text` with each control character written as an escape (`\\x1b`), as repr() does."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
-
-
-def _shown(value: object) -> str:
-    """`value` as an error message quotes it: repr() (which escapes control characters), cut."""
-    if isinstance(value, (list, dict)):  # however deeply nested: no repr of it all
-        return _kind(value)
-    if isinstance(value, int) and value.bit_length() > 128:
-        return "a huge number"
-    text = repr(value)
-    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 4]}...{text[-1]}"
-
-
-def _kind(value: object) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
-def _kind_name(kind: type) -> str:
-    return _kind(kind()) if kind in (bool, int, float, str, list, dict) else kind.__name__
 
 
 def load_policy(path: Path) -> Policy:
@@ -303,6 +83,7 @@ def load_policy(path: Path) -> Policy:
     return parse_policy(text, source, raw)
 
 
+MAX_POLICY_BYTES = 1024 * 1024  # a policy file is a regular file of at most 1 MiB (issue 9)
 _FILE_KINDS = (
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISFIFO, "a FIFO"),
@@ -361,7 +142,7 @@ def parse_policy(text: str, source: str = "<policy>", raw: bytes | None = None) 
     parsed = data is None
     if data is None:
         data = _parse_toml(text, source)
-    check = _Checker(source, text)
+    check = Checker(source, text)
     policy = _build(check, data, source)
     if check.errors or policy is None:
         raise PolicyError(source, check.errors or [f"{source}:1: invalid policy"])
@@ -384,7 +165,7 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
 
         line, key = deepest(text)
         message = "nested too deeply (a policy nests tables and arrays a few levels at most)"
-        raise PolicyError(source, [f"{source}:{line}: {_visible(key)}: {message}"]) from None
+        raise PolicyError(source, [f"{source}:{line}: {visible(key)}: {message}"]) from None
     except ValueError:  # an integer of thousands of digits: int() refuses to convert it
         match = re.search(r"[0-9_]{4000}", text)
         line = text.count("\n", 0, match.start()) + 1 if match else 1
@@ -395,9 +176,9 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
 def _syntax_error(source: str, message: str) -> str:
     match = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if match:
-        bare = _visible(message[: match.start()].strip())
+        bare = visible(message[: match.start()].strip())
         return f"{source}:{match.group(1)}: syntax: {bare} (column {match.group(2)})"
-    return f"{source}:1: syntax: {_visible(message)}"
+    return f"{source}:1: syntax: {visible(message)}"
 
 
 TOP_LEVEL = (
@@ -421,7 +202,7 @@ TOP_LEVEL = (
 )
 
 
-def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
+def _build(check: Checker, data: dict[str, Any], source: str) -> Policy | None:
     top = check.table(data, "", TOP_LEVEL)
     if check.value(top, "", "schema_version", int, 1) != 1:
         check.error("schema_version", "this migems reads schema_version 1")
@@ -442,16 +223,14 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
             "store.currency_symbol",
             f"{store.currency_symbol!r} is not a currency symbol (no digits, spaces, signs or points)",
         )
-    if "currency" in store_t and not _code(store.currency, 3):
+    if "currency" in store_t and not is_code(store.currency, 3):
         check.error(
-            "store.currency", f"{_shown(store.currency)} is not a three-letter currency code"
+            "store.currency", f"{shown(store.currency)} is not a three-letter currency code"
         )
     if "time_zone" in store_t and not store.time_zone.strip():
         check.error("store.time_zone", "must not be empty")
     if "support_email" in store_t and "@" not in store.support_email:
-        check.error(
-            "store.support_email", f"{_shown(store.support_email)} is not an e-mail address"
-        )
+        check.error("store.support_email", f"{shown(store.support_email)} is not an e-mail address")
     elif len(store.support_email) > MAX_EMAIL:
         check.error("store.support_email", f"must be at most {MAX_EMAIL} characters")
 
@@ -459,14 +238,14 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
     closures = check.value(cal_t, "calendar", "closures", list, [])
     for index, day in enumerate(closures):
         if not isinstance(day, date) or hasattr(day, "hour"):
-            check.error(f"calendar.closures[{index}]", f"must be a date, not {_kind(day)}")
+            check.error(f"calendar.closures[{index}]", f"must be a date, not {kind_of(day)}")
     calendar = CalendarPolicy(
         holiday_country=check.value(cal_t, "calendar", "holiday_country", str, "US"),
         closures=tuple(d for d in closures if isinstance(d, date) and not hasattr(d, "hour")),
     )
-    if "holiday_country" in cal_t and not _code(calendar.holiday_country, 2):
+    if "holiday_country" in cal_t and not is_code(calendar.holiday_country, 2):
         check.error(
-            "calendar.holiday_country", f"{_shown(calendar.holiday_country)} is not a country code"
+            "calendar.holiday_country", f"{shown(calendar.holiday_country)} is not a country code"
         )
 
     ret_t = check.table(
@@ -505,29 +284,28 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
     categories = check.records(top, "categories", lambda item, path: _category(check, item, path))
     reasons = check.records(top, "reasons", lambda item, path: _reason(check, item, path))
     statuses = check.records(top, "statuses", lambda item, path: _status(check, item, path))
-    _unique(check, "categories", [c.name for c in categories] + [c.plural for c in categories])
+    check.unique("categories", [c.name for c in categories] + [c.plural for c in categories])
     # ids and the words suggested for them, as an agent may type them (see Policy.reason)
-    _unique(
-        check,
+    check.unique(
         "reasons",
         [name_key(name) for r in reasons for name in (r.id, *r.suggest_for) if name_key(name)],
     )
-    _unique(check, "statuses", [s.name.casefold() for s in statuses])
+    check.unique("statuses", [s.name.casefold() for s in statuses])
 
     cond_t = check.table(top.get("conditions", {}), "conditions", ("known", "accepted"))
     conditions = check.strings(cond_t, "conditions", "known")
     accepted = check.strings(cond_t, "conditions", "accepted")
     for value in accepted:
         if value not in conditions:
-            check.error("conditions.accepted", f"{_shown(value)} is not one of conditions.known")
+            check.error("conditions.accepted", f"{shown(value)} is not one of conditions.known")
 
     def_t = check.table(top.get("defaults", {}), "defaults", ("reason", "condition"))
     default_reason = check.value(def_t, "defaults", "reason", str, "")
     default_condition = check.value(def_t, "defaults", "condition", str, "")
     if "reason" in def_t and default_reason not in {r.id for r in reasons}:
-        check.error("defaults.reason", f"unknown reason {_shown(default_reason)}")
+        check.error("defaults.reason", f"unknown reason {shown(default_reason)}")
     if "condition" in def_t and default_condition not in conditions:
-        check.error("defaults.condition", f"unknown condition {_shown(default_condition)}")
+        check.error("defaults.condition", f"unknown condition {shown(default_condition)}")
 
     non_returnable = check.strings(ret_t, "returns", "non_returnable_categories")
     names = {c.name for c in categories}
@@ -536,13 +314,13 @@ def _build(check: _Checker, data: dict[str, Any], source: str) -> Policy | None:
         if value not in names and value not in plural_to_name:
             check.error(
                 "returns.non_returnable_categories",
-                f"unknown category {_shown(value)} (known: {_visible(', '.join(sorted(names)))})",
+                f"unknown category {shown(value)} (known: {visible(', '.join(sorted(names)))})",
             )
     processing_status = check.value(proc_t, "processing", "status", str, "")
     if "status" in proc_t and processing_status.casefold() not in {
         s.name.casefold() for s in statuses
     }:
-        check.error("processing.status", f"unknown status {_shown(processing_status)}")
+        check.error("processing.status", f"unknown status {shown(processing_status)}")
 
     return Policy(
         source=source,
@@ -611,13 +389,13 @@ def check_time_zone(policy: Policy) -> None:
             line = line_of(key_lines(text), "store.time_zone")
         except PolicyError:
             line = 1
-        zone = _shown(policy.store.time_zone)
+        zone = shown(policy.store.time_zone)
         raise PolicyError(
             source, [f"{source}:{line}: store.time_zone: unknown time zone {zone}"]
         ) from None
 
 
-def _shipping(check: _Checker, data: Any) -> Shipping:
+def _shipping(check: Checker, data: Any) -> Shipping:
     table = check.table(
         data, "shipping", ("destinations", "refusal", "zones"), ("delay_note", "country_names")
     )
@@ -625,7 +403,7 @@ def _shipping(check: _Checker, data: Any) -> Shipping:
         _zone(check, item, f"shipping.zones[{index}]")
         for index, item in enumerate(check.value(table, "shipping", "zones", list, []))
     )
-    _unique(check, "shipping.zones", [z.id for z in zones])
+    check.unique("shipping.zones", [z.id for z in zones])
     if sum("*" in z.countries for z in zones) > 1:
         check.error("shipping.zones", "only one zone may list '*' (every other country)")
     shipping = Shipping(
@@ -641,12 +419,12 @@ def _shipping(check: _Checker, data: Any) -> Shipping:
     return shipping
 
 
-def _country_names(check: _Checker, table: dict[str, Any]) -> Mapping[str, str]:
+def _country_names(check: Checker, table: dict[str, Any]) -> Mapping[str, str]:
     """`shipping.country_names`: two-letter codes to the names human output shows."""
     names: dict[str, str] = {}
     for code, name in check.value(table, "shipping", "country_names", dict, {}).items():
         path = f"shipping.country_names.{code}"
-        if not _code(code, 2):
+        if not is_code(code, 2):
             check.error(path, f"{code!r} is not a two-letter country code")
         elif not isinstance(name, str) or not name.strip():
             check.error(path, "must be a country name (a non-empty string)")
@@ -656,7 +434,7 @@ def _country_names(check: _Checker, table: dict[str, Any]) -> Mapping[str, str]:
     return MappingProxyType(names)
 
 
-def _zone(check: _Checker, data: Any, path: str) -> Zone:
+def _zone(check: Checker, data: Any, path: str) -> Zone:
     table = check.table(
         data, path, ("id", "name", "min_business_days", "max_business_days", "countries"), ("rate",)
     )
@@ -674,7 +452,7 @@ def _zone(check: _Checker, data: Any, path: str) -> Zone:
         else:
             check.error(
                 f"{path}.rate",
-                f'{_shown(rate_text)} is not an amount like "22.00" (at most 999999.99)',
+                f'{shown(rate_text)} is not an amount like "22.00" (at most 999999.99)',
             )
     return Zone(
         id=check.value(table, path, "id", str, ""),
@@ -685,7 +463,7 @@ def _zone(check: _Checker, data: Any, path: str) -> Zone:
     )
 
 
-def _category(check: _Checker, data: Any, path: str) -> Category:
+def _category(check: Checker, data: Any, path: str) -> Category:
     table = check.table(data, path, ("name", "plural"))
     return Category(
         name=check.value(table, path, "name", str, ""),
@@ -693,7 +471,7 @@ def _category(check: _Checker, data: Any, path: str) -> Category:
     )
 
 
-def _reason(check: _Checker, data: Any, path: str) -> Reason:
+def _reason(check: Checker, data: Any, path: str) -> Reason:
     keys = ("id", "label", "path", "remedy", "return_shipping_paid_by", "photos_required")
     table = check.table(data, path, keys, ("suggest_for",))
     reason = Reason(
@@ -715,7 +493,7 @@ def _reason(check: _Checker, data: Any, path: str) -> Reason:
     return reason
 
 
-def _status(check: _Checker, data: Any, path: str) -> Status:
+def _status(check: Checker, data: Any, path: str) -> Status:
     table = check.table(
         data, path, ("name", "meaning", "typical_duration", "customer_advice"), ("countries",)
     )
@@ -728,7 +506,7 @@ def _status(check: _Checker, data: Any, path: str) -> Status:
     )
 
 
-def _rules(check: _Checker, data: Any) -> Mapping[str, RuleText]:
+def _rules(check: Checker, data: Any) -> Mapping[str, RuleText]:
     table = check.table(data, "rules", tuple(RULE_TEXTS))
     rules: dict[str, RuleText] = {}
     for rule_id, needed in RULE_TEXTS.items():
@@ -742,7 +520,7 @@ def _rules(check: _Checker, data: Any) -> Mapping[str, RuleText]:
     return MappingProxyType(rules)
 
 
-def _next_steps(check: _Checker, data: Any) -> Mapping[str, tuple[str, ...]]:
+def _next_steps(check: Checker, data: Any) -> Mapping[str, tuple[str, ...]]:
     table = check.table(data, "next_steps", NEXT_STEP_KEYS)
     steps: dict[str, tuple[str, ...]] = {}
     for key in NEXT_STEP_KEYS:
@@ -750,14 +528,6 @@ def _next_steps(check: _Checker, data: Any) -> Mapping[str, tuple[str, ...]]:
         for index, step in enumerate(steps[key]):
             check.template(f"next_steps.{key}[{index}]", step)
     return MappingProxyType(steps)
-
-
-def _unique(check: _Checker, path: str, values: list[str]) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            check.error(path, f"{_shown(value)} is listed twice")
-        seen.add(value)
 
 
 _RING_KEYS = ("decimals", "min_circumference_mm", "max_circumference_mm", "neighbours")
@@ -787,7 +557,7 @@ _PI = Fraction(math.pi)  # as migems_cli.ring_sizes.PI, without importing it
 _FRACTION = re.compile(r"^-?\d+(\.\d+)?(/\d+)?$")
 
 
-def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
+def _ring_sizes(check: Checker, data: Any) -> RingSizes:
     """`[ring_sizes]`: the chart, its systems, advice and measuring guide."""
     path = "ring_sizes"
     start = len(check.errors)
@@ -796,13 +566,13 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     )
     decimals = check.value(table, path, "decimals", int, 2)
     if not 0 <= decimals <= 6:
-        check.error(f"{path}.decimals", f"must be from 0 to 6, not {_shown(decimals)}")
+        check.error(f"{path}.decimals", f"must be from 0 to 6, not {shown(decimals)}")
     neighbours = check.value(table, path, "neighbours", int, 2)
     if neighbours < 0:
-        check.error(f"{path}.neighbours", f"must not be negative, not {_shown(neighbours)}")
+        check.error(f"{path}.neighbours", f"must not be negative, not {shown(neighbours)}")
     elif neighbours > MAX_NEIGHBOURS:
         check.error(
-            f"{path}.neighbours", f"must be at most {MAX_NEIGHBOURS}, not {_shown(neighbours)}"
+            f"{path}.neighbours", f"must be at most {MAX_NEIGHBOURS}, not {shown(neighbours)}"
         )
     low = _ring_number(check, table, path, "min_circumference_mm", positive=True)
     high = _ring_number(check, table, path, "max_circumference_mm", positive=True)
@@ -813,7 +583,7 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
         )
     for key, bound in (("min_circumference_mm", low), ("max_circumference_mm", high)):
         if key in table and bound > 0 and not FINGER_MM[0] <= bound <= FINGER_MM[1]:
-            check.error(f"{path}.{key}", f"{_finger_range()}, not {_shown(table[key])}")
+            check.error(f"{path}.{key}", f"{_finger_range()}, not {shown(table[key])}")
     notes = check.strings(table, path, "notes")
 
     systems: list[RingSystem] = []
@@ -824,7 +594,7 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     seen: set[str] = set()
     for index, system in enumerate(systems):
         if system.id in seen:
-            check.error(f"{path}.systems[{index}].id", f"{_shown(system.id)} is listed twice")
+            check.error(f"{path}.systems[{index}].id", f"{shown(system.id)} is listed twice")
         seen.add(system.id)
 
     chart_path = f"{path}.chart"
@@ -835,7 +605,7 @@ def _ring_sizes(check: _Checker, data: Any) -> RingSizes:
     step = _ring_number(check, chart, chart_path, "step", positive=True)
     by_id = {s.id: s for s in systems}
     if "system" in chart and systems and chart_system not in by_id:
-        check.error(f"{chart_path}.system", f"unknown system {_shown(chart_system)}")
+        check.error(f"{chart_path}.system", f"unknown system {shown(chart_system)}")
     if "to" in chart and first >= last:
         check.error(
             f"{chart_path}.from",
@@ -890,7 +660,7 @@ def _finger_range() -> str:
 
 
 def _chart_bounds(
-    check: _Checker, path: str, owner: RingSystem, first: Fraction, last: Fraction, step: Fraction
+    check: Checker, path: str, owner: RingSystem, first: Fraction, last: Fraction, step: Fraction
 ) -> None:
     """A chart of at most `MAX_CHART_ROWS` rows, each the size of a human finger."""
     rows = (last - first) / step + 1
@@ -910,7 +680,7 @@ def _chart_bounds(
             )
 
 
-def _ring_system(check: _Checker, data: Any, path: str) -> RingSystem:
+def _ring_system(check: Checker, data: Any, path: str) -> RingSystem:
     table = check.table(data, path, _RING_SYSTEM_KEYS, ("letters",))
     system = RingSystem(
         id=check.value(table, path, "id", str, ""),
@@ -925,7 +695,7 @@ def _ring_system(check: _Checker, data: Any, path: str) -> RingSystem:
         letters=check.value(table, path, "letters", str, ""),
     )
     if "id" in table and not _RING_ID.match(system.id):
-        check.error(f"{path}.id", f"{_shown(system.id)} is not a short lower-case name like 'us'")
+        check.error(f"{path}.id", f"{shown(system.id)} is not a short lower-case name like 'us'")
     for key, allowed in (("measure", RING_MEASURES), ("label", RING_LABELS)):
         if getattr(system, key) not in allowed:
             check.error(f"{path}.{key}", f"must be one of {', '.join(allowed)}")
@@ -948,13 +718,13 @@ def _ring_system(check: _Checker, data: Any, path: str) -> RingSystem:
 
 
 def _ring_number(
-    check: _Checker, table: dict[str, Any], path: str, key: str, positive: bool
+    check: Checker, table: dict[str, Any], path: str, key: str, positive: bool
 ) -> Fraction:
     """A number, or a string holding a decimal or an exact fraction like "1/3"."""
     if key not in table:
         return Fraction(0)
     value = table[key]
-    where = _join(path, key)
+    where = join_path(path, key)
     number: Fraction | None = None
     if isinstance(value, float) and not math.isfinite(value):
         check.error(where, f"must be a finite number, not {value}")
@@ -967,17 +737,17 @@ def _ring_number(
         except (ValueError, ZeroDivisionError):
             number = None
     if number is None:
-        check.error(where, f'must be a number or a fraction like "1/3", not {_shown(value)}')
+        check.error(where, f'must be a number or a fraction like "1/3", not {shown(value)}')
         return Fraction(0)
     if positive and number <= 0:
-        check.error(where, f"must be more than zero, not {_shown(value)}")
+        check.error(where, f"must be more than zero, not {shown(value)}")
     elif abs(number) > RING_MAX:
-        check.error(where, f"must be from -{RING_MAX} to {RING_MAX}, not {_shown(value)}")
+        check.error(where, f"must be from -{RING_MAX} to {RING_MAX}, not {shown(value)}")
     elif number.denominator > RING_DENOMINATOR:
         check.error(
             where,
             f'must have at most 6 decimals, or be a fraction like "1/3" with a denominator '
-            f"of at most {RING_DENOMINATOR:,}, not {_shown(value)}",
+            f"of at most {RING_DENOMINATOR:,}, not {shown(value)}",
         )
     return number
 
