@@ -370,31 +370,6 @@ _REFUND_KEYS = (
 )
 
 
-def check_time_zone(policy: Policy) -> None:
-    """Raise `PolicyError` unless the policy's time zone is known to this machine.
-
-    Not part of every load: zoneinfo is only needed by commands that ask for today's date
-    (`migems_cli.dates.today_in` makes the same check) and by `policy check`.
-    """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(policy.store.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        source = policy.source
-        try:
-            from migems_cli.policy_lines import key_lines, line_of
-
-            text = read_policy_bytes(Path(source), source).decode("utf-8", "replace")
-            line = line_of(key_lines(text), "store.time_zone")
-        except PolicyError:
-            line = 1
-        zone = shown(policy.store.time_zone)
-        raise PolicyError(
-            source, [f"{source}:{line}: store.time_zone: unknown time zone {zone}"]
-        ) from None
-
-
 def _shipping(check: Checker, data: Any) -> Shipping:
     table = check.table(
         data, "shipping", ("destinations", "refusal", "zones"), ("delay_note", "country_names")
@@ -750,35 +725,3 @@ def _ring_number(
             f"of at most {RING_DENOMINATOR:,}, not {shown(value)}",
         )
     return number
-
-
-def policy_warnings(policy: Policy) -> list[str]:
-    """Contradictions that a valid policy may hold: each one is a line for `policy check`."""
-    warnings: list[str] = []
-    destinations = set(policy.shipping.destinations)
-    for zone in policy.shipping.zones:
-        named = [c for c in zone.countries if c != "*"]
-        if named and not destinations.intersection(named) and "*" not in zone.countries:
-            rate = f" and a rate of {zone.rate} {policy.store.currency}" if zone.rate else ""
-            warnings.append(
-                f"shipping zone {zone.id!r} has transit times{rate}, but the store ships to none "
-                f"of its countries (destinations: {', '.join(policy.shipping.destinations)})"
-            )
-    for status in policy.statuses:
-        for country in status.countries:
-            if country not in destinations:
-                warnings.append(
-                    f"status {status.name!r} applies to {country}, which is not a shipping "
-                    "destination"
-                )
-    if policy.damage_review_days > policy.damage_report_days:
-        warnings.append(
-            f"damage reports: the returns policy says {policy.damage_report_days} days, the FAQ "
-            f"{policy.damage_review_days}; days {policy.damage_report_days + 1}-"
-            f"{policy.damage_review_days} go to review"
-        )
-    if policy.store.support_email_is_placeholder:
-        warnings.append(
-            f"store.support_email {policy.store.support_email!r} is a placeholder: replace it"
-        )
-    return warnings

@@ -9,7 +9,8 @@ import pytest
 
 from migems_cli.errors import PolicyError
 from migems_cli.policy import Policy
-from migems_cli.policy_load import parse_policy, policy_warnings
+from migems_cli.policy_load import parse_policy
+from migems_cli.policy_warnings import policy_warnings
 
 
 def problems(text: str) -> list[str]:

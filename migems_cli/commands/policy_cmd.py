@@ -59,7 +59,8 @@ def check_policy(
     from migems_cli.business_days import BusinessCalendar
     from migems_cli.errors import PolicyError
     from migems_cli.policy import display_path, resolve_policy_path
-    from migems_cli.policy_load import check_time_zone, load_policy, policy_warnings
+    from migems_cli.policy_load import load_policy
+    from migems_cli.policy_warnings import check_time_zone, policy_warnings
 
     if today:  # the SPEC gives --today to every command; checking a file does not read it
         from migems_cli.dates import fixed_today
