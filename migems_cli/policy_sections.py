@@ -600,17 +600,7 @@ def _ring_chart(
     by_id = {s.id: s for s in systems}
     if "system" in chart and systems and chart_system not in by_id:
         check.error(f"{chart_path}.system", f"unknown system {shown(chart_system)}")
-    if "to" in chart and first >= last:
-        check.error(
-            f"{chart_path}.from",
-            f"range is inverted or empty: {fraction_text(first)} to {fraction_text(last)}",
-        )
-    elif step > 0 and (last - first) % step:
-        check.error(
-            f"{chart_path}.step",
-            f"{fraction_text(step)} does not divide the range {fraction_text(first)} to "
-            f"{fraction_text(last)}",
-        )
+    _chart_range(check, chart, first, last, step)
     owner = by_id.get(chart_system)
     if owner and owner.step > 0 and step > 0 and (step % owner.step or first % owner.step):
         check.error(
@@ -619,6 +609,23 @@ def _ring_chart(
     if owner and len(check.errors) == start and {"from", "to", "step"} <= chart.keys():
         _chart_bounds(check, chart_path, owner, first, last, step)
     return chart_system, first, last, step
+
+
+def _chart_range(
+    check: Checker, chart: dict[str, Any], first: Fraction, last: Fraction, step: Fraction
+) -> None:
+    """The chart's range: `from` below `to`, and a whole number of steps."""
+    if "to" in chart and first >= last:
+        check.error(
+            "ring_sizes.chart.from",
+            f"range is inverted or empty: {fraction_text(first)} to {fraction_text(last)}",
+        )
+    elif step > 0 and (last - first) % step:
+        check.error(
+            "ring_sizes.chart.step",
+            f"{fraction_text(step)} does not divide the range {fraction_text(first)} to "
+            f"{fraction_text(last)}",
+        )
 
 
 def _ring_how_to(check: Checker, table: dict[str, Any]) -> tuple[RingHowTo, ...]:
