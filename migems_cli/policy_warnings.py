@@ -3,6 +3,7 @@ hold, and whether this machine knows its time zone (not part of every load: see 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from migems_cli.errors import PolicyError
@@ -13,34 +14,55 @@ from migems_cli.policy_load import read_policy_bytes
 
 def policy_warnings(policy: Policy) -> list[str]:
     """Contradictions that a valid policy may hold: each one is a line for `policy check`."""
-    warnings: list[str] = []
+    return [line for warn in _WARNINGS for line in warn(policy)]
+
+
+def _idle_zones(policy: Policy) -> Iterator[str]:
+    """Shipping zones that name only countries the store does not ship to."""
     destinations = set(policy.shipping.destinations)
     for zone in policy.shipping.zones:
         named = [c for c in zone.countries if c != "*"]
         if named and not destinations.intersection(named) and "*" not in zone.countries:
             rate = f" and a rate of {zone.rate} {policy.store.currency}" if zone.rate else ""
-            warnings.append(
+            yield (
                 f"shipping zone {zone.id!r} has transit times{rate}, but the store ships to none "
                 f"of its countries (destinations: {', '.join(policy.shipping.destinations)})"
             )
+
+
+def _statuses_abroad(policy: Policy) -> Iterator[str]:
+    """Order statuses that apply to a country the store does not ship to."""
     for status in policy.statuses:
         for country in status.countries:
-            if country not in destinations:
-                warnings.append(
+            if country not in policy.shipping.destinations:
+                yield (
                     f"status {status.name!r} applies to {country}, which is not a shipping "
                     "destination"
                 )
+
+
+def _damage_days(policy: Policy) -> Iterator[str]:
+    """The seed page's two damage-report windows (its returns policy and its FAQ)."""
     if policy.damage_review_days > policy.damage_report_days:
-        warnings.append(
+        yield (
             f"damage reports: the returns policy says {policy.damage_report_days} days, the FAQ "
             f"{policy.damage_review_days}; days {policy.damage_report_days + 1}-"
             f"{policy.damage_review_days} go to review"
         )
+
+
+def _placeholder_email(policy: Policy) -> Iterator[str]:
     if policy.store.support_email_is_placeholder:
-        warnings.append(
-            f"store.support_email {policy.store.support_email!r} is a placeholder: replace it"
-        )
-    return warnings
+        yield f"store.support_email {policy.store.support_email!r} is a placeholder: replace it"
+
+
+# In the order `policy check` lists them; a new warning is a function here and its name below.
+_WARNINGS: tuple[Callable[[Policy], Iterator[str]], ...] = (
+    _idle_zones,
+    _statuses_abroad,
+    _damage_days,
+    _placeholder_email,
+)
 
 
 def check_time_zone(policy: Policy) -> None:
