@@ -105,7 +105,7 @@ class Common:
         if self._fixed is not None:
             return self._fixed
         from migems_cli.dates import resolve_today
-        from migems_cli.policy_load import check_time_zone
+        from migems_cli.policy_warnings import check_time_zone
 
         check_time_zone(self.policy)
         return resolve_today(self._option, self._env, self.policy.store.time_zone, self.dayfirst)

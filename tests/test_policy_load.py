@@ -9,7 +9,8 @@ import pytest
 
 from migems_cli.errors import PolicyError
 from migems_cli.policy import Policy
-from migems_cli.policy_load import parse_policy, policy_warnings
+from migems_cli.policy_load import parse_policy
+from migems_cli.policy_warnings import policy_warnings
 
 
 def problems(text: str) -> list[str]:
@@ -141,6 +142,36 @@ def test_every_error_is_reported_not_just_the_first(policy_text: str) -> None:
         "store.currency",
         "store.support_email",
         "returns.window_days",
+    ]
+
+
+def test_errors_are_listed_section_by_section_in_the_loaders_order(policy_text: str) -> None:
+    """The order `policy_sections.build` reads in: a section's table where it stands, and the
+    values it checks against another section (the returns' categories, the processing status)
+    once that one is read, then the windows, the rules and ring sizes."""
+    broken = (
+        policy_text.replace('currency = "USD"', 'currency = "dollars"')
+        .replace('holiday_country = "US"', 'holiday_country = "USA"')
+        .replace("window_days = 30", "window_days = -1\nextra = 1")
+        .replace('non_returnable_categories = ["earring"]', 'non_returnable_categories = ["hat"]')
+        .replace("report_days = 7", "report_days = 70")
+        .replace("min_business_days = 5\n", "min_business_days = 50\n", 1)  # [refund]
+        .replace('status = "Processing"', 'status = "Busy"')
+        .replace('condition = "unused"', 'condition = "mint"')
+        .replace("decimals = 2", "decimals = 9")
+    )
+    found = problems(broken)
+    assert [p.split(": ")[1] for p in found] == [
+        "store.currency",
+        "calendar.holiday_country",
+        "returns.extra",
+        "damage.review_until_days",
+        "defaults.condition",
+        "returns.non_returnable_categories",
+        "processing.status",
+        "returns.window_days",
+        "refund.min_business_days",
+        "ring_sizes.decimals",
     ]
 
 

@@ -60,7 +60,8 @@ def check_policy(
     from migems_cli.business_days import business_calendar
     from migems_cli.errors import PolicyError
     from migems_cli.policy import display_path, resolve_policy_path
-    from migems_cli.policy_load import check_time_zone, load_policy, policy_warnings
+    from migems_cli.policy_load import load_policy
+    from migems_cli.policy_warnings import check_time_zone, policy_warnings
     from migems_cli.render.emit import Document, NoPolicy, emit
 
     if today:  # the SPEC gives --today to every command; checking a file does not read it
