@@ -57,6 +57,7 @@ class LazyGroup(TyperGroup):
         command.name = cmd_name
         _reflow(command)
         _refuse_blank(command)
+        _plain_usage(command)
         return command
 
     def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
@@ -117,6 +118,20 @@ def _refuse_blank(command: _click.Command) -> None:
             param.callback = _not_blank(param.callback)
     for sub in getattr(command, "commands", {}).values():
         _refuse_blank(sub)
+
+
+def _plain_usage(command: _click.Command) -> None:
+    """Name a required argument in the usage line as its help does (`FILE`), not as Typer's
+    `{FILE}`: one metavar per kind, whatever the place."""
+    for param in command.params:
+        if param.param_type_name == "argument" and param.metavar and param.required:
+            param.make_metavar = _metavar(param.metavar)  # type: ignore[method-assign]
+    for sub in getattr(command, "commands", {}).values():
+        _plain_usage(sub)
+
+
+def _metavar(name: str) -> Callable[..., str]:
+    return lambda ctx=None, usage=False: name
 
 
 # Options whose value may be whitespace (a tab is a delimiter): only '' is refused for them.

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from migems_cli.errors import ExitCode
-from migems_cli.options import JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import PLAIN_TEXT, JsonOption, PolicyOption, TodayOption, common
 
 policy_app = typer.Typer(
     help="Show or validate the store policy (policy.toml).",
@@ -39,11 +39,12 @@ def show(policy: PolicyOption = None, today: TodayOption = None, json: JsonOptio
 @policy_app.command("check")
 def check_policy(
     path: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
             help="Policy file to validate.",
             show_default="--policy, MIGEMS_POLICY, or the bundled one",
             metavar="PATH",
+            click_type=PLAIN_TEXT,
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
@@ -58,7 +59,7 @@ def check_policy(
     Example: migems policy check my-policy.toml --strict
     """
     from migems_cli.business_days import business_calendar
-    from migems_cli.errors import PolicyError
+    from migems_cli.errors import InputError, PolicyError
     from migems_cli.policy import display_path, resolve_policy_path
     from migems_cli.policy_load import load_policy
     from migems_cli.policy_warnings import check_time_zone, policy_warnings
@@ -68,7 +69,9 @@ def check_policy(
         from migems_cli.dates import fixed_today
 
         fixed_today(today, None, False)
-    target = path or resolve_policy_path(str(policy) if policy else None)
+    if path is not None and not path.strip():  # not "the default policy", nor the folder '.'
+        raise InputError("PATH", path, "is empty; give a policy file or leave it out")
+    target = Path(path) if path else resolve_policy_path(str(policy) if policy else None)
     shown = display_path(target)
     errors: list[str] = []
     warnings: list[str] = []
