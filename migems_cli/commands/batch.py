@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
 from itertools import takewhile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, TextIO
@@ -21,15 +20,10 @@ import typer
 from migems_cli import stdout_guard
 from migems_cli.errors import InputError
 from migems_cli.options import PLAIN_TEXT, DayfirstOption, PolicyOption, TodayOption, common
+from migems_cli.render.batch_formats import WRITERS, Format
 
 if TYPE_CHECKING:
     from migems_cli.records import RecordReader
-
-
-class Format(str, Enum):
-    csv = "csv"
-    jsonl = "jsonl"
-    table = "table"
 
 
 _DELIMITERS = {",": ",", ";": ";", "\t": "\t", "\\t": "\t", "tab": "\t"}
@@ -137,7 +131,7 @@ def batch(
             chunks = evaluate_chunks(records, evaluator, summary, progress)
             with _open_output(output, fmt, _status(raw)) as out:
                 try:
-                    _write(fmt, _while_read(chunks, output), layout, out, separator)
+                    WRITERS[fmt](_while_read(chunks, output), layout, out, separator)
                 except (UnicodeDecodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, records.line_num) from None
     if output is None and stdout_guard.closed():
@@ -177,29 +171,6 @@ def _quiet_gc() -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-
-
-def _write(fmt: Format, chunks: Iterator[Any], layout: Any, out: TextIO, separator: str) -> None:
-    if fmt is Format.csv:
-        from migems_cli.render.batch_out import write_csv
-
-        write_csv(chunks, layout, out, separator)
-        return
-    rows = (row for chunk in chunks for row in chunk.rows())
-    if fmt is Format.jsonl:
-        from migems_cli.render.batch_out import write_jsonl
-
-        write_jsonl(rows, layout, out)
-    else:
-        from rich.console import Console
-
-        from migems_cli.render.batch_rich import render_table
-
-        # Text only: customer cells are never read as markup; no colour when `out` is a file
-        console = Console(
-            highlight=False, soft_wrap=False, emoji=False, file=None if out is sys.stdout else out
-        )
-        render_table(rows, layout, console)
 
 
 def _delimiter(value: str) -> str:
