@@ -123,7 +123,7 @@ def batch(
             layout = read_layout(_header(records, source), source)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _unreadable(exc, source, encoding, records.line_num) from None
-        evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout, separator)
+        evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
         with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
             chunks = evaluate_chunks(records, evaluator, summary, progress)
             with run_control.open_output(output, fmt, run_control.status(raw)) as out:
