@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
 from operator import add, itemgetter, mul, sub
-from typing import Any
+from typing import Any, NamedTuple
 
 from migems_cli.claims import (
     FIELDS,
@@ -31,24 +31,34 @@ from migems_cli.policy import Policy
 from migems_cli.records import CELL_CAP, RecordReader, positions
 from migems_cli.rules import REVIEW, assess, deadlines, judge, window_band
 
-RESULT_COLUMNS = (
-    "decision",
-    "remedy",
-    "refund_amount",
-    "return_shipping_paid_by",
-    "return_by",
-    "report_damage_by",
-    "failed_rules",
-    "review_rules",
-    "error",
-)
+
+class Result(NamedTuple):
+    """A row's result cells, in the order of the output columns after the input's.
+
+    A new column is a field here, and a field of `Decided` (a value that follows from the
+    decision) or of `Delivered` (from the delivery date) of the same name, filled where
+    `_decide`, `_new_delivered` and `slow` make them: the renderers (CSV, JSON Lines, table)
+    find every column by name (see `render.batch_out`).
+    """
+
+    decision: str
+    remedy: str
+    refund_amount: str
+    return_shipping_paid_by: str
+    return_by: str
+    report_damage_by: str
+    failed_rules: str
+    review_rules: str
+    error: str
+
+
+RESULT_COLUMNS: tuple[str, ...] = Result._fields
 ID_COLUMNS = ("claim_id", "order_id")
 DECISIONS = ("eligible", "ineligible", "review")
 # Caches are keyed by cell text; garbage can make every text distinct, so each is emptied when it
 # reaches this size: memory stays flat and the common values come straight back.
 _CACHE_LIMIT = 1 << 13
 _DECIDED_LIMIT = 1 << 17  # (terms, day class) pairs; values are shared tuples: ~80 B an entry
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +137,27 @@ def _getter(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...
     return lambda row: tuple("" if at is None else row[at] for at in fixed)
 
 
+class Decided(NamedTuple):
+    """What `assess` decides for some terms in some window band: the result cells that follow
+    from the decision (named as in `Result`), and whether the refund is the price."""
+
+    decision: str
+    remedy: str
+    return_shipping_paid_by: str
+    failed_rules: str
+    review_rules: str
+    refunds_price: bool
+
+
+class Delivered(NamedTuple):
+    """A delivery date (its ordinal: a decision key's part) and the result cells that follow
+    from it (named as in `Result`)."""
+
+    ordinal: int
+    return_by: str
+    report_damage_by: str
+
+
 # A decision is cached under one int: for each terms field, the index of its parsed value times
 # a stride, plus the class of the day after delivery (days that fall in the same window band for
 # every reason share a class) times the product of all the terms' strides (see
@@ -136,54 +167,45 @@ def _getter(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...
 _DAYS = 1 << 22
 _BAD_DAY = -(1 << 61)
 _BAD = -(1 << 62)  # a terms cell that does not parse: the key goes negative
-_BAD_DELIVERED = (1 << 40, "", "", "")  # a delivered cell that does not parse: key < 0
+_BAD_DELIVERED = Delivered(1 << 40, "", "")  # a delivered cell that does not parse: key < 0
 _BAD_REQUESTED = -(1 << 50)  # a requested cell that does not parse: the key goes negative
 _BAD_AMOUNTS = "\x00bad"  # a price or shipping cell that does not parse
-_SLOW = ("", "", "", "", False, "", "", "", "")  # placeholder decision of a row settled by `slow`
-# decision, remedy, payer, failed rules, refunds the price?, this decision's three fragments of a
-# CSV record (see `Evaluated`), and the review rules
-Decided = tuple[str, str, str, str, bool, str, str, str, str]
-Delivered = tuple[int, str, str, str]  # ordinal, return_by, report_damage_by, CSV fragment
-
-
-def quote(cell: str, delimiter: str) -> str:
-    """`cell` as the csv module's minimal quoting writes it (inside a record of several cells)."""
-    if delimiter in cell or '"' in cell or "\r" in cell or "\n" in cell:
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
+_SLOW = Decided("", "", "", "", "", False)  # placeholder decision of a row settled by `slow`
+_NO_RESULT = Result("", "", "", "", "", "", "", "", "")
 
 
 @dataclass(slots=True)
 class Evaluated:
     """A chunk's results, as parts that both row tuples and CSV text are built from quickly.
 
-    The CSV result cells of row `at` are `decided[at][5] + amounts[at] * decided[at][4] +
-    decided[at][6] + delivered[at][3] + decided[at][7]` (a leading delimiter, the cells, the
-    line end), except for the rows in `slow`, whose result cells are given whole.
+    The result of row `at` is made of `decided[at]`, `delivered[at]` and the refund (the text
+    `amounts[at]` when `decided[at].refunds_price`; the error is empty), except for the rows in
+    `slow`, whose `Result` is given whole.
     """
 
     decided: list[Decided]
     amounts: list[str]  # the refund text, if the decision refunds the price
     delivered: list[Delivered]
-    slow: dict[int, tuple[str, ...]]
+    slow: dict[int, Result]
+
+    def refunds(self) -> Iterator[str]:
+        """The refund_amount cell of each row (not of the rows in `slow`)."""
+        return map(mul, self.amounts, map(_REFUNDS_PRICE, self.decided))
 
     def results(self) -> list[tuple[str, ...]]:
         """The `RESULT_COLUMNS` cells of each row."""
-        decided = self.decided
-        results = list(
-            zip(
-                map(_FIRST, decided),
-                map(_SECOND, decided),
-                map(mul, self.amounts, map(_FIFTH, decided)),  # the price text when refunded
-                map(_THIRD, decided),
-                map(_SECOND, self.delivered),
-                map(_THIRD, self.delivered),
-                map(_FOURTH, decided),
-                map(_NINTH, decided),
-                repeat("", len(decided)),
-                strict=True,
-            )
-        )
+        count = len(self.decided)
+        columns: list[Iterable[str]] = []
+        for name in RESULT_COLUMNS:
+            if name in _DECIDED_AT:
+                columns.append(map(_DECIDED_AT[name], self.decided))
+            elif name in _DELIVERED_AT:
+                columns.append(map(_DELIVERED_AT[name], self.delivered))
+            elif name == "refund_amount":
+                columns.append(self.refunds())
+            else:  # the error: a row with one is in `slow`
+                columns.append(repeat("", count))
+        results: list[tuple[str, ...]] = list(zip(*columns, strict=True))
         for at, cells in self.slow.items():
             results[at] = cells
         return results
@@ -200,14 +222,11 @@ class Evaluator:
     `check` words it.
     """
 
-    def __init__(
-        self, policy: Policy, today: date, dayfirst: bool, layout: Layout, delimiter: str = ","
-    ) -> None:
+    def __init__(self, policy: Policy, today: date, dayfirst: bool, layout: Layout) -> None:
         self.policy = policy
         self.today = today
         self.dayfirst = dayfirst
         self.layout = layout
-        self.delimiter = delimiter  # of the CSV fragments kept with cached results
         index = layout.index
         self._fields = [(name, index[name]) for name in FIELDS if name in index]
         term_cells = [(name, index[name]) for name in TERM_PARSERS if name in index]
@@ -261,7 +280,7 @@ class Evaluator:
             requested: Iterable[int] = repeat(self._new_requested(""), count)
         else:
             requested = self._column(rows, self._requested_at, self._requested, self._new_requested)
-        days = list(map(sub, requested, map(_FIRST, delivered)))
+        days = list(map(sub, requested, map(_ORDINAL, delivered)))
         amounts = self._column(rows, self._amounts_key, self._amounts, self._new_amounts)
         classes: list[Any] = list(map(self._classes.get, days))
         for at in positions(classes, None):
@@ -272,7 +291,7 @@ class Evaluator:
         special = positions(decided, None)
         if _BAD_AMOUNTS in amounts:
             special = sorted(set(special) | set(positions(amounts, _BAD_AMOUNTS)))
-        slow: dict[int, tuple[str, ...]] = {}
+        slow: dict[int, Result] = {}
         for at in special:
             code, day = codes[at], days[at]
             if code < 0 or classes[at] < 0 or amounts[at] is _BAD_AMOUNTS:  # see _new_class
@@ -282,7 +301,7 @@ class Evaluator:
                 decided[at] = self._decide(code, day, classes[at])
         return Evaluated(decided, amounts, delivered, slow)
 
-    def slow(self, row: list[str]) -> tuple[str, ...]:
+    def slow(self, row: list[str]) -> Result:
         """The reference path: `parse_claim` and `judge`, exactly as `check` runs them."""
         values = {name: row[position] for name, position in self._fields}
         try:
@@ -290,18 +309,18 @@ class Evaluator:
                 self.policy, parse_claim(self.policy, values, self.today, self.dayfirst)
             )
         except InputError as exc:
-            return ("", "", "", "", "", "", "", "", self.every_error(values) or str(exc))
+            return _NO_RESULT._replace(error=self.every_error(values) or str(exc))
         amount = judgement.refund_amount
-        return (
-            judgement.decision,
-            judgement.remedy,
-            money_text(amount) if amount is not None else "",
-            judgement.return_shipping_paid_by or "",
-            judgement.deadlines.return_by.isoformat(),
-            judgement.deadlines.report_damage_by.isoformat(),
-            ";".join(judgement.failed_rules),
-            ";".join(r.id for r in judgement.rules if r.outcome == REVIEW),
-            "",
+        return Result(
+            decision=judgement.decision,
+            remedy=judgement.remedy,
+            refund_amount=money_text(amount) if amount is not None else "",
+            return_shipping_paid_by=judgement.return_shipping_paid_by or "",
+            return_by=judgement.deadlines.return_by.isoformat(),
+            report_damage_by=judgement.deadlines.report_damage_by.isoformat(),
+            failed_rules=";".join(judgement.failed_rules),
+            review_rules=";".join(r.id for r in judgement.rules if r.outcome == REVIEW),
+            error="",
         )
 
     def every_error(self, values: Mapping[str, str]) -> str:
@@ -383,8 +402,11 @@ class Evaluator:
         try:
             day = parse_delivered(text, self.today, self.dayfirst)
             dates = deadlines(self.policy, day)
-            return_by, report_by = dates.return_by.isoformat(), dates.report_damage_by.isoformat()
-            entry = (day.toordinal(), return_by, report_by, return_by + self.delimiter + report_by)
+            entry = Delivered(
+                ordinal=day.toordinal(),
+                return_by=dates.return_by.isoformat(),
+                report_damage_by=dates.report_damage_by.isoformat(),
+            )
         except InputError:
             entry = _BAD_DELIVERED
         _put(self._delivered, text, entry)
@@ -429,20 +451,13 @@ class Evaluator:
         if decided is None:
             terms = [domain[code // at % len(domain)] for at, domain in self._strides.values()]
             found = assess(policy, reason, band, *terms[1:])
-            payer = found.return_shipping_paid_by or ""
-            failed = ";".join(found.failed_rules)
-            review = ";".join(r.id for r in found.rules if r.outcome == REVIEW)
-            d = self.delimiter
-            decided = (
-                found.decision,
-                found.remedy,
-                payer,
-                failed,
-                found.refunds_price,
-                d + quote(found.decision, d) + d + quote(found.remedy, d) + d,  # refund follows
-                d + quote(payer, d) + d,  # the deadlines follow
-                d + quote(failed, d) + d + quote(review, d) + d + "\r\n",  # error (empty), end
-                review,
+            decided = Decided(
+                decision=found.decision,
+                remedy=found.remedy,
+                return_shipping_paid_by=found.return_shipping_paid_by or "",
+                failed_rules=";".join(found.failed_rules),
+                review_rules=";".join(r.id for r in found.rules if r.outcome == REVIEW),
+                refunds_price=found.refunds_price,
             )
             _put(self._by_band, (code, band), decided)
         _put(self._decided, code + day_class, decided, _DECIDED_LIMIT)
@@ -451,8 +466,16 @@ class Evaluator:
 
 # The fields `every_error` parses one by one, in column order (the dates first, as parse_claim).
 _ALONE = ("delivered", "requested", *TERM_PARSERS, "price", "shipping")
-_FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(at) for at in range(5))
-_NINTH = itemgetter(8)
+_ORDINAL = itemgetter(Delivered._fields.index("ordinal"))
+_DECISION = itemgetter(Decided._fields.index("decision"))
+_REFUNDS_PRICE = itemgetter(Decided._fields.index("refunds_price"))
+# The result columns each holds, by name, and how to get each (itemgetter: as fast as it gets)
+_DECIDED_AT = {
+    name: itemgetter(at) for at, name in enumerate(Decided._fields) if name in RESULT_COLUMNS
+}
+_DELIVERED_AT = {
+    name: itemgetter(at) for at, name in enumerate(Delivered._fields) if name in RESULT_COLUMNS
+}
 
 
 def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = 0) -> None:
@@ -518,17 +541,17 @@ def evaluate_chunks(
             _fail_cut(evaluated, records, cut)
         if texts is None and evaluated.slow:
             _note_line_breaks(evaluated, records, extras, starts)
-        tally = Counter(map(_FIRST, evaluated.decided))
+        tally = Counter(map(_DECISION, evaluated.decided))
         tally.pop("", None)  # the rows settled by `slow`, counted below
         for decision, count in tally.items():
             counts[decision] += count
         for at, cells in evaluated.slow.items():
-            if cells[-1]:  # the error cell
+            if cells.error:
                 summary.errors += 1
                 if len(summary.error_lines) < _MAX_ERROR_LINES:
                     summary.error_lines.append(starts[at])
             else:
-                counts[cells[0]] += 1
+                counts[cells.decision] += 1
         summary.rows += len(records)
         if progress is not None:
             progress(summary.rows)
@@ -551,16 +574,13 @@ def _cut_cells(
     }
 
 
-_NO_RESULT = ("",) * (len(RESULT_COLUMNS) - 1)  # every result cell but the error, empty
-
-
 def _fail_cut(evaluated: Evaluated, records: list[list[str]], cut: dict[int, str]) -> None:
     """A row with a cut cell is not evaluated: its result is the error saying so."""
     for at, record in enumerate(records):
         error = cut.get(id(record))
         if error is not None:
             evaluated.decided[at] = _SLOW
-            evaluated.slow[at] = (*_NO_RESULT, error)
+            evaluated.slow[at] = _NO_RESULT._replace(error=error)
 
 
 def _note_line_breaks(
@@ -572,12 +592,12 @@ def _note_line_breaks(
     """A failed row whose cells hold line breaks may be lines that a quote left open joined:
     its error says so, and from which line (an error about `delivered` alone would not)."""
     for at, cells in list(evaluated.slow.items()):
-        if not cells[-1]:
+        if not cells.error:
             continue
         text = "\x1f".join(records[at] + (extras[at] if extras else []))
         if "\n" in text or "\r" in text:
             note = f"its cells hold line breaks: an unclosed quote may have joined lines from line {starts[at]}"
-            evaluated.slow[at] = (*cells[:-1], f"{cells[-1]}; {note}")
+            evaluated.slow[at] = cells._replace(error=f"{cells.error}; {note}")
 
 
 def _regularise(
@@ -600,27 +620,10 @@ def _regularise(
     return lines, kept, extras
 
 
-def neutralise(cells: Iterable[str]) -> list[str]:
-    """Cells a spreadsheet would run as a formula get a leading apostrophe; others unchanged."""
-    return [("'" + cell) if cell.startswith(FORMULA_START) else cell for cell in cells]
-
-
 def split_record(record: list[str], width: int) -> tuple[list[str], list[str], list[str]]:
     """An output record's input cells, its `RESULT_COLUMNS` cells, and its extra cells."""
     end = width + len(RESULT_COLUMNS)
     return record[:width], record[width:end], record[end:]
-
-
-def json_record(row: Row, layout: Layout) -> dict[str, Any]:
-    """The JSON Lines object for a row: line, input (by header name), results, extra cells."""
-    cells, results, extra = split_record(row[1], layout.width)
-    record: dict[str, Any] = {"line": row[0], "input": dict(zip(layout.names, cells, strict=True))}
-    record.update(zip(RESULT_COLUMNS, [value or None for value in results], strict=True))
-    record["failed_rules"] = results[6].split(";") if results[6] else []
-    record["review_rules"] = results[7].split(";") if results[7] else []
-    if extra:
-        record["extra"] = extra
-    return record
 
 
 def _unique(header: list[str]) -> tuple[str, ...]:

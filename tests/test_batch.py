@@ -718,7 +718,7 @@ def test_batch_matches_check_row_by_row_and_loses_nothing(
     records = RecordReader(source, delimiter)
     layout = read_layout(records.header() or [], "<test>")
     summary = Summary()
-    evaluator = Evaluator(POLICY, date.fromisoformat(TODAY), False, layout, delimiter)
+    evaluator = Evaluator(POLICY, date.fromisoformat(TODAY), False, layout)
     out = io.StringIO(newline="")
     with (
         mock.patch("migems_cli.batch._CHUNK", chunk),

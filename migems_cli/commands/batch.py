@@ -4,32 +4,23 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import io
-import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
-from itertools import takewhile
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, TextIO
+from typing import IO, TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from migems_cli import stdout_guard
+from migems_cli import run_control, stdout_guard
 from migems_cli.errors import InputError
 from migems_cli.options import PLAIN_TEXT, DayfirstOption, PolicyOption, TodayOption, common
+from migems_cli.render.batch_formats import WRITERS, Format
 
 if TYPE_CHECKING:
     from migems_cli.records import RecordReader
-
-
-class Format(str, Enum):
-    csv = "csv"
-    jsonl = "jsonl"
-    table = "table"
 
 
 _DELIMITERS = {",": ",", ";": ";", "\t": "\t", "\\t": "\t", "tab": "\t"}
@@ -132,12 +123,12 @@ def batch(
             layout = read_layout(_header(records, source), source)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _unreadable(exc, source, encoding, records.line_num) from None
-        evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout, separator)
-        with _quiet_gc(), _progress(fmt, output, raw) as progress:
+        evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
+        with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
             chunks = evaluate_chunks(records, evaluator, summary, progress)
-            with _open_output(output, fmt, _status(raw)) as out:
+            with run_control.open_output(output, fmt, run_control.status(raw)) as out:
                 try:
-                    _write(fmt, _while_read(chunks, output), layout, out, separator)
+                    WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
                 except (UnicodeDecodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, records.line_num) from None
     if output is None and stdout_guard.closed():
@@ -145,61 +136,6 @@ def batch(
     summary.seconds = time.perf_counter() - started
     print(f"migems batch: {summary.text()}", file=sys.stderr)
     return 1 if summary.errors else 0
-
-
-def _while_read(chunks: Iterator[Any], output: Path | None) -> Iterator[Any]:
-    """`chunks`, until the reader of stdout goes away (`| head`): no need to read on."""
-    if output is not None:
-        return chunks
-    return takewhile(lambda _: not stdout_guard.closed(), chunks)
-
-
-def _status(raw: IO[bytes]) -> os.stat_result | None:
-    """The input's device and inode, so that --output never names the input itself."""
-    try:
-        return os.fstat(raw.fileno())
-    except (OSError, ValueError):
-        return None
-
-
-@contextmanager
-def _quiet_gc() -> Iterator[None]:
-    """Keep the cyclic GC from rescanning start-up objects and caches every few hundred rows.
-
-    Rows create no reference cycles (refcounting frees them), yet each allocates a few tuples;
-    with the default thresholds the collector cost about 1.3 s per million rows.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-def _write(fmt: Format, chunks: Iterator[Any], layout: Any, out: TextIO, separator: str) -> None:
-    if fmt is Format.csv:
-        from migems_cli.render.batch_out import write_csv
-
-        write_csv(chunks, layout, out, separator)
-        return
-    rows = (row for chunk in chunks for row in chunk.rows())
-    if fmt is Format.jsonl:
-        from migems_cli.render.batch_out import write_jsonl
-
-        write_jsonl(rows, layout, out)
-    else:
-        from rich.console import Console
-
-        from migems_cli.render.batch_rich import render_table
-
-        # Text only: customer cells are never read as markup; no colour when `out` is a file
-        console = Console(
-            highlight=False, soft_wrap=False, emoji=False, file=None if out is sys.stdout else out
-        )
-        render_table(rows, layout, console)
 
 
 def _delimiter(value: str) -> str:
@@ -284,71 +220,3 @@ def _open_input(file: str, encoding: str) -> Iterator[tuple[TextIO, IO[bytes]]]:
         raise InputError("FILE", file, f"cannot be read ({exc.strerror})") from None
     with raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as stream:
         yield stream, raw
-
-
-@contextmanager
-def _open_output(path: Path | None, fmt: Format, source: os.stat_result | None) -> Iterator[TextIO]:
-    """stdout, or a temporary file beside `path` renamed onto it only when writing completes.
-
-    On any failure or terminating signal the temporary file is removed and `path` is untouched;
-    only a regular, writable file that is not the input (`source`) is replaced (see
-    `output_file`).
-    """
-    if path is None:
-        stdout = sys.stdout
-        if (
-            isinstance(stdout, io.TextIOWrapper)
-            and fmt is not Format.table
-            and codecs.lookup(stdout.encoding).name != "utf-8"
-        ):
-            stdout.reconfigure(encoding="utf-8")  # data is UTF-8 whatever the locale
-        yield stdout
-        stdout.flush()
-        return
-    from migems_cli.output_file import atomic_output
-
-    with atomic_output(path, source) as out:
-        yield out
-
-
-@contextmanager
-def _progress(
-    fmt: Format, output: Path | None, raw: IO[bytes]
-) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar on stderr when it is a terminal (and the table is not on it too)."""
-    if not sys.stderr.isatty() or (fmt is Format.table and output is None and sys.stdout.isatty()):
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from migems_cli.render.console import stderr_console
-
-    try:
-        total: float | None = os.fstat(raw.fileno()).st_size or None
-        if total is not None and not raw.seekable():
-            total = None
-    except (OSError, ValueError):
-        total = None
-    with Progress(
-        TextColumn("checking"),
-        BarColumn(),
-        TextColumn("{task.fields[rows]:,} rows"),
-        TimeElapsedColumn(),
-        console=stderr_console(),
-        transient=True,
-        # rich would otherwise capture stdout while the bar shows, and print the data to stderr
-        redirect_stdout=False,
-        redirect_stderr=False,
-    ) as bar:
-        task = bar.add_task("batch", total=total, rows=0)
-        shown = [0.0]  # when the bar was last moved
-
-        def advance(rows: int) -> None:
-            now = time.monotonic()
-            if now - shown[0] < 0.1:  # the bar redraws 10 times a second: no need for more
-                return
-            shown[0] = now
-            done = raw.tell() if total is not None else None
-            bar.update(task, completed=done, rows=rows)
-
-        yield advance

@@ -1,4 +1,8 @@
-"""Writers for `migems batch`: CSV (formulas neutralised) and JSON Lines, one record per row."""
+"""Writers for `migems batch`: CSV (formulas neutralised) and JSON Lines, one record per row.
+
+Both find the result columns by name (`batch.RESULT_COLUMNS`, the fields of `batch.Result`):
+a new column needs no edit here.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,122 @@ import csv
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain
-from operator import add, itemgetter, mul
+from operator import add, itemgetter
 from typing import Any, TextIO
 
-from migems_cli.batch import FORMULA_START, Chunk, Layout, Row, json_record, neutralise
-
-_HEAD, _MIDDLE, _TAIL, _REFUNDS, _DATES = (
-    itemgetter(5),
-    itemgetter(6),
-    itemgetter(7),
-    itemgetter(4),
-    itemgetter(3),
+from migems_cli.batch import (
+    RESULT_COLUMNS,
+    Chunk,
+    Decided,
+    Delivered,
+    Evaluated,
+    Layout,
+    Row,
+    split_record,
 )
+from migems_cli.records import positions
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
 _WITHOUT_LINE_END = itemgetter(slice(None, -2))
+_LIST_COLUMNS = ("failed_rules", "review_rules")  # `;`-separated rule ids: lists in JSON
+
+
+def quote(cell: str, delimiter: str) -> str:
+    """`cell` as the csv module's minimal quoting writes it (inside a record of several cells)."""
+    if delimiter in cell or '"' in cell or "\r" in cell or "\n" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def neutralise(cells: Iterable[str]) -> list[str]:
+    """Cells a spreadsheet would run as a formula get a leading apostrophe; others unchanged."""
+    return [("'" + cell) if cell.startswith(FORMULA_START) else cell for cell in cells]
+
+
+class _ResultText:
+    """The CSV text of evaluated rows' result cells (a leading delimiter, the cells, the line
+    end), joined from pieces: the text of the cells that follow from the decision, cached per
+    `Decided`, between the cells of each row's own (the refund, the deadlines of its delivery
+    date: numbers and ISO dates, which never need quoting).
+
+    Read from `RESULT_COLUMNS` once: the columns after the last per-row cell and before the
+    next make one piece, so a row is `pieces[0] + own[0] + pieces[1] + ... + pieces[-1]`.
+    """
+
+    _LIMIT = 1 << 13  # cached decisions: emptied at this size, so memory stays flat
+
+    def __init__(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+        # The result columns in runs: a run of decision cells (Decided fields, and None for the
+        # error, empty), then the row's own cells ("refund_amount", or Delivered fields), ...
+        self._pieces: list[list[str | None]] = [[]]
+        self._own: list[tuple[str, ...]] = []
+        previous = ""
+        for name in RESULT_COLUMNS:
+            kind = _kind(name)
+            if kind == "decided":
+                self._pieces[-1].append(name)
+            elif kind == "error":  # empty unless the row is written whole
+                self._pieces[-1].append(None)
+            elif kind == previous == "delivered":
+                self._own[-1] += (name,)  # next to the previous date: one piece
+            else:
+                self._own.append((name,))
+                self._pieces.append([])
+            previous = kind
+        self._cache: dict[Decided, tuple[str, ...]] = {}
+        self.nothing = ("",) * len(self._pieces)
+
+    def fragments(self, decided: Decided) -> tuple[str, ...]:
+        """The text of each run of `decided`'s cells, with the delimiters around the row's own
+        cells (the last one ends the line)."""
+        d = self.delimiter
+        texts = [
+            "".join(d + ("" if name is None else quote(getattr(decided, name), d)) for name in run)
+            + d
+            for run in self._pieces
+        ]
+        texts[-1] = texts[-1][: -len(d)] + "\r\n"
+        return tuple(texts)
+
+    def of(self, evaluated: Evaluated, whole: Iterable[int]) -> list[Iterable[str]]:
+        """The pieces of each row's text, in order, empty for the rows in `whole`."""
+        cache = self._cache
+        decided = evaluated.decided
+        fragments: list[Any] = list(map(cache.get, decided))
+        for at in positions(fragments, None):
+            found = cache.get(decided[at])
+            if found is None:
+                if len(cache) >= self._LIMIT:
+                    cache.clear()
+                found = cache[decided[at]] = self.fragments(decided[at])
+            fragments[at] = found
+        own = [self._own_cells(names, evaluated) for names in self._own]
+        for at in whole:
+            fragments[at] = self.nothing
+            for cells in own:
+                cells[at] = ""
+        pieces: list[Iterable[str]] = [map(itemgetter(0), fragments)]
+        for at, cells in enumerate(own, 1):
+            pieces += [cells, map(itemgetter(at), fragments)]
+        return pieces
+
+    def _own_cells(self, names: tuple[str, ...], evaluated: Evaluated) -> list[str]:
+        if names == ("refund_amount",):
+            return list(evaluated.refunds())
+        fields = [Delivered._fields.index(name) for name in names]
+        if len(fields) == 1:
+            return list(map(itemgetter(fields[0]), evaluated.delivered))
+        return list(map(self.delimiter.join, map(itemgetter(*fields), evaluated.delivered)))
+
+
+def _kind(name: str) -> str:
+    """Where a result column's cell comes from: "decided", "delivered", or its own name."""
+    if name in Decided._fields:
+        return "decided"
+    return "delivered" if name in Delivered._fields else name
 
 
 class _Lines:
@@ -34,11 +139,11 @@ class _Lines:
 def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: str) -> None:
     """The header (input names, then the result columns), then one record per row.
 
-    `chunks` must come from an `Evaluator` made for `delimiter`. The input cells of a record
+    The input cells of a record
     read from one line with no quote in it are that line's own text (the csv writer would give
     the very same), unless a cell starts like a formula; other records are formatted by the csv
     writer, their formula cells neutralised. The result cells are joined from fragments cached
-    with each decision and delivery date (see `Evaluated`). RFC 4180 line ends: with "\\n"
+    with each decision (see `_ResultText`). RFC 4180 line ends: with "\\n"
     alone the csv module would leave a cell holding a bare CR unquoted, and readers would split
     the record there.
     """
@@ -47,6 +152,7 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
     )
     sink = _Lines()
     formatter = csv.writer(sink, delimiter=delimiter, lineterminator="\r\n")
+    result_text = _ResultText(delimiter)
     # a cell that starts like a formula, after a delimiter, in lines without quotes
     formula = re.compile(
         re.escape(delimiter)
@@ -57,8 +163,6 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
     for chunk in chunks:
         inputs = _inputs(chunk, formatter, sink, formula, delimiter)
         evaluated = chunk.evaluated
-        decided = evaluated.decided
-        delivered = evaluated.delivered
         whole = {at: list(cells) for at, cells in evaluated.slow.items()}
         if chunk.extras and any(chunk.extras):
             results = evaluated.results()
@@ -67,31 +171,12 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
                 for at, extra in enumerate(chunk.extras)
                 if extra
             )
-        if whole:  # these rows' result (and extra) cells are formatted whole, after the input
-            decided, delivered = list(decided), list(delivered)
-            for at, cells in whole.items():
-                inputs[at] += _cells(formatter, sink, cells, delimiter)
-                decided[at], delivered[at] = _NOTHING, _NO_DATES
-        # each row: input cells, then the result cells from the fragments (see `Evaluated`)
-        out.write(
-            "".join(
-                chain.from_iterable(
-                    zip(
-                        inputs,
-                        map(_HEAD, decided),
-                        map(mul, evaluated.amounts, map(_REFUNDS, decided)),
-                        map(_MIDDLE, decided),
-                        map(_DATES, delivered),
-                        map(_TAIL, decided),
-                        strict=True,
-                    )
-                )
-            )
-        )
-
-
-_NOTHING = ("", "", "", "", False, "", "", "", "")  # a decision with empty fragments
-_NO_DATES = (0, "", "", "")
+        # these rows' result (and extra) cells are formatted whole, after the input
+        for at, cells in whole.items():
+            inputs[at] += _cells(formatter, sink, cells, delimiter)
+        # each row: input cells, then the result cells from the pieces (see `_ResultText`)
+        pieces = result_text.of(evaluated, whole)
+        out.write("".join(chain.from_iterable(zip(inputs, *pieces, strict=True))))
 
 
 def _inputs(
@@ -157,6 +242,22 @@ def _cells(formatter: Any, sink: _Lines, cells: list[str] | tuple[str, ...], del
     """`cells` as the csv writer formats them, after a delimiter, with the line end."""
     formatter.writerow(cells)
     return delimiter + sink.lines.pop()
+
+
+def json_record(row: Row, layout: Layout) -> dict[str, Any]:
+    """The JSON Lines object for a row: line, input (by header name), results (empty ones
+    null, the rule lists as lists), extra cells."""
+    cells, results, extra = split_record(row[1], layout.width)
+    record: dict[str, Any] = {"line": row[0], "input": dict(zip(layout.names, cells, strict=True))}
+    record.update(zip(RESULT_COLUMNS, [value or None for value in results], strict=True))
+    for name, at in _LISTS_AT:
+        record[name] = results[at].split(";") if results[at] else []
+    if extra:
+        record["extra"] = extra
+    return record
+
+
+_LISTS_AT = [(name, RESULT_COLUMNS.index(name)) for name in _LIST_COLUMNS]
 
 
 def write_jsonl(rows: Iterator[Row], layout: Layout, out: TextIO) -> None:
