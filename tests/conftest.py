@@ -85,8 +85,10 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         path = GOLDEN / name
         if update:
             path.parent.mkdir(exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="")
+            with path.open("w", encoding="utf-8", newline="") as file:
+                file.write(text)
         assert path.exists(), f"no golden file {path}: run pytest --update-golden"
-        assert text == path.read_text(encoding="utf-8", newline="")
+        with path.open(encoding="utf-8", newline="") as file:
+            assert text == file.read()
 
     return _compare
