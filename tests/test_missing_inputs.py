@@ -16,8 +16,7 @@ import pytest
 from migems_cli.errors import ExitCode
 from migems_cli.policy import Policy
 from migems_cli.rules import evaluate
-from tests.conftest import Result
-from tests.helpers import run_script
+from tests.helpers import Result, run_script
 from tests.test_rules import claim_for
 
 Run = Callable[..., Result]
