@@ -1,26 +1,39 @@
-"""Shared fixtures: the bundled policy, a fixed today, and a runner for the real entry point."""
+"""Shared fixtures: the bundled policy, a fixed today, a runner for the real entry point, and
+golden files.
+
+Regenerate the golden files (tests/golden/) after a deliberate change to an output with
+    .venv/bin/pytest --update-golden
+and read the diff before committing it.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
 pytest.register_assert_rewrite("tests.helpers")  # its shared assertions report like the tests'
 
-from migems_cli.policy import Policy, bundled_policy_path  # noqa: E402
-from migems_cli.policy_load import load_policy  # noqa: E402
-from tests.helpers import run_main  # noqa: E402
+from migems_cli.policy import Policy  # noqa: E402
+from tests.helpers import ENV, TODAY, Result, run_main, shared_policy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-TODAY = date(2026, 11, 26)
+GOLDEN = Path(__file__).resolve().parent / "golden"
 _CACHE = tempfile.mkdtemp(prefix="migems-test-cache-")
+
+__all__ = ["ROOT", "TODAY", "Result"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the real output instead of comparing with it",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,7 +47,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def policy() -> Policy:
-    return load_policy(bundled_policy_path())
+    return shared_policy()
 
 
 @pytest.fixture(scope="session")
@@ -42,24 +55,40 @@ def policy_text() -> str:
     return (ROOT / "policy.toml").read_text(encoding="utf-8")
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
 def run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., Result]:
-    """Call `migems_cli.cli.main` as the console script does; return exit code and streams."""
-    monkeypatch.delenv("MIGEMS_POLICY", raising=False)
-    monkeypatch.setenv("MIGEMS_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("COLUMNS", "100")
-    monkeypatch.setenv("NO_COLOR", "1")
+    """Call `migems_cli.cli.main` as the console script does; return exit code and streams.
 
-    def _run(*args: str) -> Result:
+    `run("check", "--delivered", "2026-11-03")`; `env={"COLUMNS": "60"}` sets variables for the
+    rest of the test (today is 2026-11-26, colour off and 100 columns unless set)."""
+    monkeypatch.delenv("MIGEMS_POLICY", raising=False)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+
+    def _run(*args: str, env: Mapping[str, str] | None = None) -> Result:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
         return Result(*run_main(list(args), capsys))
 
     return _run
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """`golden("check_eligible.json", text)`: `text` must equal tests/golden/check_eligible.json
+    exactly; with `pytest --update-golden` the file is rewritten from `text` instead."""
+    update = request.config.getoption("--update-golden")
+
+    def _compare(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(exist_ok=True)
+            with path.open("w", encoding="utf-8", newline="") as file:
+                file.write(text)
+        assert path.exists(), f"no golden file {path}: run pytest --update-golden"
+        with path.open(encoding="utf-8", newline="") as file:
+            assert text == file.read()
+
+    return _compare

@@ -1,19 +1,55 @@
-"""Helpers the test modules share: run the real entry point in-process or in a fresh interpreter."""
+"""Helpers the test modules share: run the real entry point in-process or as the console script.
+
+The two ways to call the CLI in a test:
+- the `run` fixture (tests/conftest.py): `migems_cli.cli.main` in-process, as the console script
+  calls it; fast, for almost every test;
+- `run_script`: the installed `migems` console script in a subprocess, for the few tests that need
+  a real process (pipes, signals, start-up, the entry point itself).
+Both set the same environment (fixed today, no colour, 100 columns, no MIGEMS_POLICY) and return
+a `Result`.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
 from migems_cli.cli import main
+from migems_cli.errors import ExitCode
+from migems_cli.policy import Policy, bundled_policy_path
+from migems_cli.policy_load import load_policy
+
+TODAY = date(2026, 11, 26)
+ENV = {"MIGEMS_TODAY": TODAY.isoformat(), "COLUMNS": "100", "NO_COLOR": "1"}
+
+
+class Result(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+
+@functools.cache
+def shared_policy() -> Policy:
+    """The bundled policy, loaded once per test session. Tests take it from the `policy`
+    fixture; only what is needed at collection time (parametrize lists, hypothesis strategies)
+    calls this directly."""
+    return load_policy(bundled_policy_path())
 
 
 def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """`migems ARGS` as the console script runs it: (exit code, stdout, stderr)."""
+    """`migems ARGS` as the console script runs it: (exit code, stdout, stderr). The `run`
+    fixture wraps this; call the fixture in tests."""
     with pytest.raises(SystemExit) as exited:
         main(args)
     out, err = capsys.readouterr()
@@ -22,10 +58,48 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return code, out, err
 
 
+def migems_script() -> str:
+    """The installed `migems` console script, next to this interpreter or on PATH."""
+    beside = Path(sys.executable).with_name("migems")
+    found = str(beside) if beside.exists() else shutil.which("migems")
+    if not found:
+        pytest.fail("the migems console script is not installed (pip install -e '.[test]')")
+    return found
+
+
+def script_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment `run_script` gives the console script: ours, made predictable."""
+    merged = {**os.environ, **ENV, **(env or {})}
+    if "MIGEMS_POLICY" not in (env or {}):
+        merged.pop("MIGEMS_POLICY", None)
+    return merged
+
+
+def run_script(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 60,
+) -> Result:
+    """`migems ARGS` as a real process (the installed console script): exit code and streams."""
+    done = subprocess.run(
+        [migems_script(), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=script_env(env),
+        cwd=cwd,
+        check=False,
+        timeout=timeout,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
 def assert_bad_input(code: int, out: str, err: str, named: str) -> None:
     """Exit 2, one `Error:` line on stderr naming `named`, no traceback; on stdout nothing, or
     (the command ran with --json) one JSON document `{"error": ...}` naming `named` too."""
-    assert code == 2
+    assert code == ExitCode.BAD_INPUT
     if out:
         error = json.loads(out)["error"]
         assert set(error) == {"message", "option", "value"}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,10 +13,9 @@ from typer import _click
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from migems_cli.cli import app
-from tests.helpers import modules_after
+from migems_cli.errors import ExitCode
+from tests.helpers import migems_script, modules_after, run_script, script_env
 
-ENV = {**os.environ, "MIGEMS_TODAY": "2026-11-26", "NO_COLOR": "1"}
-ENV.pop("MIGEMS_POLICY", None)
 HEAVY = ("rich", "dateutil", "holidays", "pydantic")
 
 
@@ -63,59 +60,42 @@ def test_help_paragraphs_flow_to_the_terminal_width() -> None:
 
 def test_check_json_imports_no_rich_dateutil_or_holidays() -> None:
     found = modules_after(
-        ["check", "--delivered", "2026-11-03", "--category", "rings", "--json"], HEAVY, ENV
+        ["check", "--delivered", "2026-11-03", "--category", "rings", "--json"], HEAVY, script_env()
     )
-    assert (found.code, found.modules) == (0, [])
+    assert (found.code, found.modules) == (ExitCode.OK, [])
 
 
 def test_written_month_names_bring_in_dateutil_only_then() -> None:
     found = modules_after(
-        ["check", "--delivered", "Nov 3 2026", "--category", "rings", "--json"], HEAVY, ENV
+        ["check", "--delivered", "Nov 3 2026", "--category", "rings", "--json"],
+        HEAVY,
+        script_env(),
     )
-    assert found.code == 0
+    assert found.code == ExitCode.OK
     assert {m.split(".")[0] for m in found.modules} == {"dateutil"}
 
 
-def _migems() -> str:
-    script = os.path.join(os.path.dirname(sys.executable), "migems")
-    found = script if os.path.exists(script) else shutil.which("migems")
-    if not found:
-        pytest.skip("the migems console script is not installed")
-    return found
-
-
 def test_console_script_in_a_subprocess(tmp_path) -> None:
-    done = subprocess.run(
-        [_migems(), "check", "--delivered", "2026-11-03", "--category", "earrings", "--json"],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        cwd=tmp_path,
-        check=False,
+    done = run_script(
+        "check", "--delivered", "2026-11-03", "--category", "earrings", "--json", cwd=tmp_path
     )
-    assert done.returncode == 1
-    assert json.loads(done.stdout)["decision"] == "ineligible"
-    assert done.stderr == ""
+    assert done.code == ExitCode.INELIGIBLE
+    assert json.loads(done.out)["decision"] == "ineligible"
+    assert done.err == ""
 
 
 def test_console_script_bad_input_has_no_traceback(tmp_path) -> None:
-    done = subprocess.run(
-        [_migems(), "check", "--delivered", "2026-02-30"],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        cwd=tmp_path,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert done.stdout == ""
+    done = run_script("check", "--delivered", "2026-02-30", cwd=tmp_path)
+    assert done.code == ExitCode.BAD_INPUT
+    assert done.out == ""
     assert (
-        done.stderr
+        done.err
         == "Error: --delivered: not a real date (day is out of range for month) (got '2026-02-30')\n"
     )
 
 
 def test_python_dash_m(tmp_path) -> None:
+    """`python -m migems_cli`, the other real entry point (run_script runs the console script)."""
     done = subprocess.run(
         [
             sys.executable,
@@ -130,22 +110,22 @@ def test_python_dash_m(tmp_path) -> None:
         ],
         capture_output=True,
         text=True,
-        env={**ENV, "COLUMNS": "80"},
+        env=script_env({"COLUMNS": "80"}),
         cwd=tmp_path,
         check=False,
     )
-    assert done.returncode == 0
+    assert done.returncode == ExitCode.OK
     assert "ELIGIBLE" in done.stdout
     assert "\x1b[" not in done.stdout  # piped: no colour codes
 
 
 def test_broken_pipe_is_quiet(tmp_path) -> None:
     done = subprocess.run(
-        f"'{_migems()}' policy show --json | head -c 10",
+        f"'{migems_script()}' policy show --json | head -c 10",
         shell=True,
         capture_output=True,
         text=True,
-        env=ENV,
+        env=script_env(),
         cwd=tmp_path,
         check=False,
     )
@@ -168,7 +148,7 @@ def test_help_has_no_trailing_spaces_at_any_width(run, monkeypatch, args) -> Non
     for width in ("60", "80", "120"):
         monkeypatch.setenv("COLUMNS", width)
         result = run(*args)
-        assert result.code == 0
+        assert result.code == ExitCode.OK
         assert "Usage: migems" in result.out
         padded = [line for line in result.out.splitlines() if line != line.rstrip()]
         assert padded == [], (width, padded[:3])
@@ -176,6 +156,6 @@ def test_help_has_no_trailing_spaces_at_any_width(run, monkeypatch, args) -> Non
 
 def test_no_command_prints_the_help_and_no_empty_error_line(run) -> None:
     result = run()
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert "Usage: migems" in result.out
     assert result.err == ""

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from contextlib import suppress
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -593,7 +593,21 @@ GARBAGE = st.builds(
 )
 
 
+# Dates around every window edge of the policy (and delivery day itself): the day before, on
+# and after each edge, counted back from TODAY, as delivered or requested dates.
+EDGES = (0, POLICY.damage_report_days, POLICY.return_window_days, POLICY.damage_review_days)
+EDGE_DATES = sorted(
+    {
+        (date.fromisoformat(TODAY) - timedelta(days=edge + step)).isoformat()
+        for edge in EDGES
+        for step in (-1, 0, 1)
+    }
+)
+
+
 def _cell(field: str) -> st.SearchStrategy[str]:
+    if field in ("delivered", "requested"):
+        return st.one_of(st.sampled_from(VALID[field]), st.sampled_from(EDGE_DATES), GARBAGE)
     return st.one_of(st.sampled_from(VALID[field]), st.sampled_from(VALID[field]), GARBAGE)
 
 

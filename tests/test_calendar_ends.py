@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.errors import InputError
+from migems_cli.errors import ExitCode, InputError
 from migems_cli.policy import Policy
 from migems_cli.rules import deadlines
 from migems_cli.schedule import ship_window
-from tests.conftest import Result
-from tests.helpers import assert_bad_input
+from tests.helpers import Result, assert_bad_input
 
 Run = Callable[..., Result]
 TOO_LATE = "too late in the calendar: its deadlines fall after 9999-12-31"
@@ -82,9 +81,12 @@ def test_the_last_dates_that_fit_still_work(run: Run) -> None:
     result = run(
         "check", "--delivered", "9999-12-01", "--requested", "9999-12-02", "--category", "rings"
     )
-    assert result.code == 0
-    assert run("deadlines", "--delivered", "9999-12-01", "--json").code == 0
-    assert run("check", "--delivered", "0001-01-01", "--requested", "0001-01-02").code == 3
+    assert result.code == ExitCode.OK
+    assert run("deadlines", "--delivered", "9999-12-01", "--json").code == ExitCode.OK
+    assert (
+        run("check", "--delivered", "0001-01-01", "--requested", "0001-01-02").code
+        == ExitCode.REVIEW
+    )
 
 
 def test_core_raises_input_error_naming_the_date(policy: Policy) -> None:
@@ -113,7 +115,7 @@ def test_batch_row_at_the_calendar_end_is_one_row_error(run: Run, tmp_path: Path
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     output = tmp_path / "out.csv"
     result = run("batch", str(path), "--today", "9999-12-31", "--output", str(output))
-    assert result.code == 1
+    assert result.code == ExitCode.ROW_ERRORS
     assert "Traceback" not in result.err
     written = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"), newline="")))
     assert [row["claim_id"] for row in written] == ["A", "B", "C", "D", "E", "F"]
@@ -130,7 +132,7 @@ def test_batch_requested_yesterday_at_the_first_day(run: Run, tmp_path: Path) ->
     path = tmp_path / "claims.csv"
     path.write_text("claim_id,delivered,requested\nA,0001-01-01,yesterday\n", encoding="utf-8")
     result = run("batch", str(path), "--today", "0001-01-01", "--format", "csv")
-    assert result.code == 1
+    assert result.code == ExitCode.ROW_ERRORS
     row = next(csv.DictReader(io.StringIO(result.out, newline="")))
     assert row["error"] == (
         "requested: is before 0001-01-01, the first date known (got 'yesterday')"

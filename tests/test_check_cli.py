@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import Result
+from migems_cli.errors import ExitCode
+from tests.helpers import Result
 
 Run = Callable[..., Result]
 
@@ -52,7 +53,7 @@ def test_json_contract_for_an_eligible_claim(run: Run) -> None:
         "8.5",
         "--json",
     )
-    assert result.code == 0
+    assert result.code == ExitCode.OK
     assert result.err == ""
     doc = json.loads(result.out)
     assert set(doc) == TOP_KEYS
@@ -86,7 +87,7 @@ def test_json_contract_for_an_eligible_claim(run: Run) -> None:
 
 def test_ineligible_exits_1(run: Run) -> None:
     result = run("check", "--delivered", "2026-10-01", "--json")
-    assert result.code == 1
+    assert result.code == ExitCode.INELIGIBLE
     doc = json.loads(result.out)
     assert (
         doc["decision"],
@@ -99,7 +100,7 @@ def test_ineligible_exits_1(run: Run) -> None:
 
 def test_review_exits_3(run: Run) -> None:
     result = run("check", "--delivered", "2026-11-20", "--reason", "damaged", "--json")
-    assert result.code == 3
+    assert result.code == ExitCode.REVIEW
     doc = json.loads(result.out)
     assert doc["decision"] == "review"
     assert doc["return_shipping_paid_by"] == "store"
@@ -139,7 +140,7 @@ def test_all_options_reach_the_claim(run: Run) -> None:
         "price": None,
         "shipping": None,
     }
-    assert result.code == 3  # damaged sale item: the seed does not say
+    assert result.code == ExitCode.REVIEW  # damaged sale item: the seed does not say
 
 
 def test_dayfirst(run: Run) -> None:
@@ -167,7 +168,7 @@ def test_bad_input_is_one_line_naming_option_and_value(
     run: Run, args: list[str], option: str, value: str
 ) -> None:
     result = run("check", *args)
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert result.out == ""
     lines = result.err.splitlines()
     assert len(lines) == 1
@@ -191,7 +192,7 @@ def test_unknown_category_lists_the_known_ones(run: Run) -> None:
 )
 def test_usage_errors_exit_2_with_one_line(run: Run, args: list[str], fragment: str) -> None:
     result = run("check", *args)
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert len(result.err.splitlines()) == 1
     assert fragment in result.err
 
@@ -199,7 +200,7 @@ def test_usage_errors_exit_2_with_one_line(run: Run, args: list[str], fragment: 
 def test_env_today_is_named_when_bad(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIGEMS_TODAY", "someday")
     result = run("check", "--delivered", "2026-11-01")
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert result.err.startswith("Error: MIGEMS_TODAY: ")
 
 
@@ -230,7 +231,7 @@ def test_invalid_policy_is_exit_2(run: Run, tmp_path, policy_text: str) -> None:
     bad = tmp_path / "policy.toml"
     bad.write_text(policy_text.replace("window_days = 30", "window_days = -30"))
     result = run("check", "--delivered", "2026-11-01", "--policy", str(bad))
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert result.err.startswith(f"Error: invalid policy: {bad}:")
     assert "returns.window_days: must not be negative" in result.err
     assert len(result.err.splitlines()) == 1
@@ -243,13 +244,13 @@ def test_policy_from_env(
     custom.write_text(policy_text.replace("window_days = 30", "window_days = 60"))
     monkeypatch.setenv("MIGEMS_POLICY", str(custom))
     result = run("check", "--delivered", "2026-10-01", "--category", "rings", "--json")
-    assert result.code == 0
+    assert result.code == ExitCode.OK
     assert json.loads(result.out)["deadlines"]["return_by"] == "2026-11-30"
 
 
 def test_human_output_reads_like_an_answer(run: Run) -> None:
     result = run("check", "--delivered", "2026-11-03", "--category", "rings", "--price", "120")
-    assert result.code == 0
+    assert result.code == ExitCode.OK
     out = result.out
     assert "\x1b[" not in out
     assert "ELIGIBLE" in out
@@ -264,7 +265,7 @@ def test_human_output_fits_60_columns(run: Run, monkeypatch: pytest.MonkeyPatch)
     result = run(
         "check", "--delivered", "2026-11-20", "--reason", "damaged", "--category", "earrings"
     )
-    assert result.code == 3
+    assert result.code == ExitCode.REVIEW
     assert max(len(line) for line in result.out.splitlines()) <= 60
     assert "NEEDS REVIEW" in result.out
 
@@ -284,7 +285,7 @@ def test_customer_text_with_brackets_is_not_markup(
 
 def test_version(run: Run) -> None:
     result = run("--version")
-    assert result.code == 0
+    assert result.code == ExitCode.OK
     assert re.fullmatch(r"migems \S+\n", result.out)
 
 

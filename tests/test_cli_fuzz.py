@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Result
+from migems_cli.errors import ExitCode
+from tests.helpers import Result
 
 Run = Callable[..., Result]
 
@@ -30,6 +31,8 @@ def _digits(zero: int, text: str) -> str:
     return text.translate({ord("0") + n: chr(zero + n) for n in range(10)})
 
 
+# The exit codes of the contract (SPEC "Exit codes"): no other may come out of a typed command.
+CONTRACT = (ExitCode.OK, ExitCode.INELIGIBLE, ExitCode.BAD_INPUT, ExitCode.REVIEW)
 HOSTILE = [
     "",
     " ",
@@ -156,17 +159,17 @@ FLAGS = {
 def assert_contract(result: Result, args: list[str], json_wanted: bool) -> None:
     """The exit-code and output contract every command keeps, whatever it was given."""
     shown = [arg if len(arg) < 60 else arg[:60] + "..." for arg in args]
-    assert result.code in (0, 1, 2, 3), (shown, result.code, result.err[-2000:])
+    assert result.code in CONTRACT, (shown, result.code, result.err[-2000:])
     assert "Traceback" not in result.err, (shown, result.err[-2000:])
     policy_check = args[:2] == ["policy", "check"]  # lists every problem; its verdict on stdout
-    if result.code == 2 and not policy_check:
+    if result.code == ExitCode.BAD_INPUT and not policy_check:
         assert result.err.startswith("Error: "), (shown, result.err)
         assert result.err.count("\n") == 1, (shown, result.err)
         if json_wanted and result.out:
             json.loads(result.out)
         else:
             assert result.out == "", (shown, result.out[:500])
-    if result.code != 2 and json_wanted:
+    if result.code != ExitCode.BAD_INPUT and json_wanted:
         json.loads(result.out)
 
 
@@ -235,9 +238,12 @@ def test_batch_with_hostile_options_and_cells_never_crashes(
     for option, value in zip(options, values, strict=False):
         args += [f"{option}={value}"]
     result = run(*args)
-    assert result.code in (0, 1, 2), (args, result.err[-2000:])
+    assert result.code in (ExitCode.OK, ExitCode.ROW_ERRORS, ExitCode.BAD_INPUT), (
+        args,
+        result.err[-2000:],
+    )
     assert "Traceback" not in result.err
-    if result.code == 2:
+    if result.code == ExitCode.BAD_INPUT:
         assert result.err.startswith("Error: ")
         assert result.err.count("\n") == 1, result.err
         if "--json" in output or "jsonl" in output:  # the error as one JSON document too
@@ -298,5 +304,5 @@ def test_what_the_fuzz_found(run: Run, args: list[str]) -> None:
     """An error line quotes no raw line break or escape; a huge or non-ASCII size is exit 2."""
     result = run(*args)
     assert_contract(result, args, json_wanted=False)
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert "\x1b" not in result.err

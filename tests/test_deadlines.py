@@ -7,30 +7,22 @@ import json
 from datetime import date
 
 import pytest
-from typer.testing import CliRunner
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.cli import app
-from migems_cli.errors import InputError
-from migems_cli.policy import bundled_policy_path
-from migems_cli.policy_load import load_policy
+from migems_cli.errors import ExitCode, InputError
 from migems_cli.rules import deadlines as return_deadlines
 from migems_cli.schedule import order_deadlines
-from tests.helpers import assert_bad_input, modules_after, run_main
+from tests.helpers import assert_bad_input, modules_after
 
-POLICY = load_policy(bundled_policy_path())
 CALENDAR = BusinessCalendar("US")
 D = date.fromisoformat
 SHIPPING_IDS = ["ships_from", "ships_by", "arrives_from", "arrives_by"]
 RETURN_IDS = ["return_by", "report_damage_by", "damage_review_until"]
 
 
-run = run_main
-
-
-def dates_of(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
-    code, out, err = run(["deadlines", *args, "--json"], capsys)
-    assert (code, err) == (0, "")
+def dates_of(run, args: list[str]) -> dict[str, str]:
+    code, out, err = run("deadlines", *args, "--json")
+    assert (code, err) == (ExitCode.OK, "")
     return {item["id"]: item["date"] for item in json.loads(out)["deadlines"]}
 
 
@@ -71,37 +63,34 @@ def dates_of(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, s
         ),
     ],
 )
-def test_shipping_windows(capsys, ordered, expected):
-    found = dates_of(["--ordered", ordered, "--today", "2026-11-26"], capsys)
+def test_shipping_windows(run, ordered, expected):
+    found = dates_of(run, ["--ordered", ordered, "--today", "2026-11-26"])
     assert list(found) == SHIPPING_IDS
     assert list(found.values()) == expected
 
 
-def test_return_deadlines_come_from_the_rules(capsys):
-    found = dates_of(["--delivered", "2026-11-20", "--today", "2026-11-26"], capsys)
+def test_return_deadlines_come_from_the_rules(run, policy):
+    found = dates_of(run, ["--delivered", "2026-11-20", "--today", "2026-11-26"])
     assert found == {
         "return_by": "2026-12-20",
         "report_damage_by": "2026-11-27",
         "damage_review_until": "2026-12-20",
     }
-    assert found == return_deadlines(POLICY, D("2026-11-20")).to_dict()
+    assert found == return_deadlines(policy, D("2026-11-20")).to_dict()
 
 
-def test_both_dates_give_all_seven_in_order_with_days_left(capsys):
+def test_both_dates_give_all_seven_in_order_with_days_left(run):
     code, out, _ = run(
-        [
-            "deadlines",
-            "--ordered",
-            "2026-11-20",
-            "--delivered",
-            "2026-11-20",
-            "--today",
-            "2026-11-26",
-            "--json",
-        ],
-        capsys,
+        "deadlines",
+        "--ordered",
+        "2026-11-20",
+        "--delivered",
+        "2026-11-20",
+        "--today",
+        "2026-11-26",
+        "--json",
     )
-    assert code == 0
+    assert code == ExitCode.OK
     document = json.loads(out)
     assert set(document) == {"deadlines"}
     items = document["deadlines"]
@@ -122,9 +111,9 @@ def test_both_dates_give_all_seven_in_order_with_days_left(capsys):
     }
 
 
-def test_descriptions_are_filled_from_the_policy():
+def test_descriptions_are_filled_from_the_policy(policy):
     report = order_deadlines(
-        POLICY, CALENDAR, D("2026-11-20"), D("2026-11-20"), "us", D("2026-11-26")
+        policy, CALENDAR, D("2026-11-20"), D("2026-11-20"), "us", D("2026-11-26")
     )
     text = {d.id: d.description for d in report.deadlines}
     assert "3-4 business days" in text["ships_from"]
@@ -133,28 +122,25 @@ def test_descriptions_are_filled_from_the_policy():
     assert "30 days from delivery" in text["return_by"]
     assert "7 days from delivery" in text["report_damage_by"]
     assert report.country == "US"
-    assert report.note == POLICY.shipping.delay_note
+    assert report.note == policy.shipping.delay_note
 
 
-def test_country_is_case_insensitive(capsys):
-    lower = dates_of(
-        ["--ordered", "2026-11-20", "--country", " us ", "--today", "2026-11-26"], capsys
-    )
+def test_country_is_case_insensitive(run):
+    lower = dates_of(run, ["--ordered", "2026-11-20", "--country", " us ", "--today", "2026-11-26"])
     assert lower["arrives_by"] == "2026-12-18"
 
 
 @pytest.mark.parametrize("country", ["CA", "fr", "GB"])
-def test_a_country_the_store_does_not_ship_to_is_refused_in_the_policys_words(capsys, country):
+def test_a_country_the_store_does_not_ship_to_is_refused_in_the_policys_words(run, policy, country):
     with pytest.raises(InputError) as refused:
-        order_deadlines(POLICY, CALENDAR, D("2026-11-20"), None, country, D("2026-11-26"))
-    assert refused.value.message == POLICY.shipping.refusal
+        order_deadlines(policy, CALENDAR, D("2026-11-20"), None, country, D("2026-11-26"))
+    assert refused.value.message == policy.shipping.refusal
     code, out, err = run(
-        ["deadlines", "--ordered", "2026-11-20", "--country", country, "--today", "2026-11-26"],
-        capsys,
+        "deadlines", "--ordered", "2026-11-20", "--country", country, "--today", "2026-11-26"
     )
-    assert code == 2
+    assert code == ExitCode.BAD_INPUT
     assert out == ""
-    assert err == f"Error: --country: {POLICY.shipping.refusal} (got {country!r})\n"
+    assert err == f"Error: --country: {policy.shipping.refusal} (got {country!r})\n"
 
 
 @pytest.mark.parametrize(
@@ -170,27 +156,24 @@ def test_a_country_the_store_does_not_ship_to_is_refused_in_the_policys_words(ca
         (["--delivered", "2026-11-20", "--today", "soon"], "--today"),
     ],
 )
-def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
-    code, out, err = run(["deadlines", "--today", "2026-11-26", *args, "--json"], capsys)
+def test_bad_inputs_exit_2_with_one_error_line(run, args, named):
+    code, out, err = run("deadlines", "--today", "2026-11-26", *args, "--json")
     assert_bad_input(code, out, err, named)
 
 
-def test_human_table_marks_passed_today_and_future_at_60_columns():
-    result = CliRunner().invoke(
-        app,
-        [
-            "deadlines",
-            "--ordered",
-            "2026-11-20",
-            "--delivered",
-            "2026-11-26",
-            "--today",
-            "2026-11-27",
-        ],
-        env={"COLUMNS": "60", "NO_COLOR": "1"},
+def test_human_table_marks_passed_today_and_future_at_60_columns(run, policy):
+    result = run(
+        "deadlines",
+        "--ordered",
+        "2026-11-20",
+        "--delivered",
+        "2026-11-26",
+        "--today",
+        "2026-11-27",
+        env={"COLUMNS": "60"},
     )
-    assert result.exit_code == 0, result.output
-    out = result.stdout
+    assert result.code == ExitCode.OK, result.err
+    out = result.out
     assert max(len(line) for line in out.splitlines()) <= 60
     rows = {line.split("  ")[0]: line for line in out.splitlines() if "  " in line}
     assert rows["Ships from"].split()[-6:] == ["Wed", "2026-11-25", "passed", "2", "days", "ago"]
@@ -200,7 +183,7 @@ def test_human_table_marks_passed_today_and_future_at_60_columns():
     assert rows["Ask to return by"].split()[-5:] == ["Sat", "2026-12-26", "in", "29", "days"]
     assert "to United States (US)" in out.splitlines()[0]
     assert "\x1b[" not in out
-    assert POLICY.shipping.delay_note.split()[0] in out
+    assert policy.shipping.delay_note.split()[0] in out
 
 
 def test_delivered_only_needs_no_holiday_calendar_and_json_no_rich():
@@ -212,35 +195,37 @@ def test_delivered_only_needs_no_holiday_calendar_and_json_no_rich():
     assert json.loads(found.out)["deadlines"][0]["id"] == "return_by"
 
 
-def test_help_shows_an_example():
-    result = CliRunner().invoke(app, ["deadlines", "--help"], env={"COLUMNS": "100"})
-    assert result.exit_code == 0
-    assert "Example: migems deadlines" in result.stdout
+def test_help_shows_an_example(run):
+    result = run("deadlines", "--help")
+    assert result.code == ExitCode.OK
+    assert "Example: migems deadlines" in result.out
     for option in ("--ordered", "--delivered", "--country", "--today", "--json", "--policy"):
-        assert option in result.stdout
+        assert option in result.out
 
 
-def test_the_destination_is_named_from_the_policy_not_by_its_zone():
-    result = CliRunner().invoke(
-        app,
-        ["deadlines", "--ordered", "2026-11-20", "--country", "us", "--today", "2026-11-26"],
-        env={"COLUMNS": "80", "NO_COLOR": "1"},
+def test_the_destination_is_named_from_the_policy_not_by_its_zone(run, policy):
+    result = run(
+        "deadlines",
+        "--ordered",
+        "2026-11-20",
+        "--country",
+        "us",
+        "--today",
+        "2026-11-26",
+        env={"COLUMNS": "80"},
     )
-    assert result.exit_code == 0, result.output
-    assert (
-        result.stdout.splitlines()[0] == "Deadlines · today Thu 2026-11-26 · to United States (US)"
-    )
-    assert "Outside Europe" not in result.stdout
-    assert POLICY.shipping.country_names["US"] == "United States"
+    assert result.code == ExitCode.OK, result.err
+    assert result.out.splitlines()[0] == "Deadlines · today Thu 2026-11-26 · to United States (US)"
+    assert "Outside Europe" not in result.out
+    assert policy.shipping.country_names["US"] == "United States"
 
 
-def test_country_names_are_checked_like_every_policy_key(tmp_path, capsys):
-    text = (bundled_policy_path()).read_text(encoding="utf-8")
+def test_country_names_are_checked_like_every_policy_key(tmp_path, run, policy_text):
     bad = tmp_path / "policy.toml"
     bad.write_text(
-        text.replace('country_names = { US = "United States"', 'country_names = { USA = ""'),
+        policy_text.replace('country_names = { US = "United States"', 'country_names = { USA = ""'),
         encoding="utf-8",
     )
-    code, _, err = run_main(["policy", "check", str(bad)], capsys)
-    assert code == 2
+    code, _, err = run("policy", "check", str(bad))
+    assert code == ExitCode.BAD_INPUT
     assert "shipping.country_names.USA: 'USA' is not a two-letter country code" in err

@@ -17,9 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from migems_cli.errors import ExitCode
 from migems_cli.policy import Policy
 from migems_cli.render.safe import visible
-from tests.conftest import ROOT, Result
+from tests.conftest import ROOT
+from tests.helpers import Result
 
 ESC_CLEAR = "\x1b[2J"
 OSC8 = "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"
@@ -48,7 +50,7 @@ def test_batch_table_shows_hostile_claim_ids_escaped(
     rows = "".join(f'"{i}{text}",2026-11-20,rings\n' for i, text in enumerate(HOSTILE))
     path.write_text("claim_id,delivered,category\n" + rows + f"X,{ESC_CLEAR},rings\n", "utf-8")
     result = run("batch", str(path), "--format", "table")
-    assert result.code == 1  # the last row's date is bad
+    assert result.code == ExitCode.ROW_ERRORS  # the last row's date is bad
     assert not RAW.search(result.out), repr(result.out)
     assert "0\\x1b[2J" in result.out
     assert "2\\x9b31m" in result.out
@@ -74,11 +76,11 @@ def test_batch_csv_and_jsonl_keep_cells_as_they_are(
 def test_error_lines_show_paths_escaped(run: Callable[..., Result], tmp_path: Path) -> None:
     hostile = tmp_path / f"x{ESC_CLEAR}{BIDI}.csv"
     result = run("batch", str(hostile))
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert not RAW.search(result.err), repr(result.err)
     assert "x\\x1b[2J\\u202egpj.exe.csv" in result.err
     result = run("status", "--policy", str(tmp_path / f"p{OSC8}.toml"))
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert result.err.startswith("Error: ")
     assert not RAW.search(result.err), repr(result.err)
 
@@ -149,7 +151,7 @@ def test_policy_texts_with_brackets_print_literally(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "250")
     policy = bracketed_policy(tmp_path)
-    assert run("policy", "check", str(policy)).code == 0
+    assert run("policy", "check", str(policy)).code == ExitCode.OK
     csv = tmp_path / "claims.csv"
     csv.write_text("claim_id,delivered,category\n[b]A1[/b],2026-11-20,rings\n", "utf-8")
     args, code = COMMANDS[name]
@@ -165,10 +167,10 @@ def test_policy_texts_with_brackets_print_literally(
 
 def test_policy_check_accepts_today(run: Callable[..., Result]) -> None:
     result = run("policy", "check", "--today", "2026-11-26")
-    assert result.code == 0
+    assert result.code == ExitCode.OK
     assert "valid (0 errors, 4 warnings)" in result.out
     bad = run("policy", "check", "--today", "someday")
-    assert bad.code == 2
+    assert bad.code == ExitCode.BAD_INPUT
     assert "--today" in bad.err
 
 
@@ -198,7 +200,7 @@ def test_no_raw_control_character_reaches_the_table_whatever_the_cells(
     body = "".join(f'"{cell}",2026-11-20,"{cell}"\n' for cell in cells)
     path.write_text("claim_id,delivered,category\n" + body, encoding="utf-8")
     result = run("batch", str(path), "--format", "table")
-    assert result.code in (0, 1)
+    assert result.code in (ExitCode.OK, ExitCode.ROW_ERRORS)
     assert not RAW.search(result.out), repr(result.out)
     assert result.out.count("\n") >= len(cells)
     assert all(line == line.rstrip() for line in result.out.splitlines())

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from migems_cli.errors import ExitCode
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,7 +88,7 @@ def test_wheel_runs_check_from_another_directory(tmp_path: Path) -> None:
         env=env,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == ExitCode.OK, done.stderr
     assert json.loads(done.stdout)["refund_amount"] == "120.00"
     located = subprocess.run(
         [

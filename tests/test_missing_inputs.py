@@ -8,16 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from migems_cli.policy import Policy, bundled_policy_path
+from migems_cli.errors import ExitCode
+from migems_cli.policy import Policy
 from migems_cli.rules import evaluate
-from tests.conftest import Result
+from tests.helpers import Result, run_script
 from tests.test_rules import claim_for
 
 Run = Callable[..., Result]
@@ -37,7 +36,7 @@ def _check_json(run: Run, *args: str) -> tuple[int, dict[str, object]]:
 
 def test_change_of_mind_without_category_is_review_asking_which_item(run: Run) -> None:
     code, doc = _check_json(run, "--price", "30")
-    assert code == 3
+    assert code == ExitCode.REVIEW
     assert doc["decision"] == "review"
     rules = {r["id"]: r for r in doc["rules"]}  # type: ignore[attr-defined]
     assert rules["category"]["outcome"] == "review"
@@ -54,7 +53,7 @@ def test_the_same_claim_with_a_category_is_decided(run: Run) -> None:
 
 def test_human_output_shows_the_category_row(run: Run) -> None:
     result = run("check", "--delivered", "2026-11-03", "--price", "30")
-    assert result.code == 3
+    assert result.code == ExitCode.REVIEW
     assert "category" in result.out
     assert "earrings" in result.out.lower()
 
@@ -62,7 +61,7 @@ def test_human_output_shows_the_category_row(run: Run) -> None:
 @pytest.mark.parametrize("reason", ["damaged", "defective", "wrong-item"])
 def test_defect_claims_without_category_show_the_rule_as_exempt(run: Run, reason: str) -> None:
     code, doc = _check_json(run, "--reason", reason, "--photos", "--requested", "2026-11-21")
-    assert code == 0
+    assert code == ExitCode.OK
     rules = {r["id"]: r for r in doc["rules"]}  # type: ignore[attr-defined]
     assert rules["category"]["outcome"] == "pass"
     assert "damaged" in rules["category"]["detail"]  # says why it does not matter
@@ -79,9 +78,9 @@ def test_every_rule_of_the_path_is_listed_with_the_fewest_inputs(
 
 
 def test_the_question_is_built_from_the_policys_non_returnable_categories(
-    run: Run, tmp_path: Path
+    run: Run, tmp_path: Path, policy_text: str
 ) -> None:
-    text = bundled_policy_path().read_text(encoding="utf-8")
+    text = policy_text
     edited = text.replace(
         'non_returnable_categories = ["earring"]', 'non_returnable_categories = ["brooch"]'
     )
@@ -89,21 +88,23 @@ def test_the_question_is_built_from_the_policys_non_returnable_categories(
     path = tmp_path / "policy.toml"
     path.write_text(edited, encoding="utf-8")
     code, doc = _check_json(run, "--policy", str(path))
-    assert code == 3
+    assert code == ExitCode.REVIEW
     detail = {r["id"]: r for r in doc["rules"]}["category"]["detail"]  # type: ignore[attr-defined]
     assert "brooches" in detail
     assert "earring" not in detail
 
 
-def test_no_non_returnable_category_means_nothing_to_ask(run: Run, tmp_path: Path) -> None:
-    text = bundled_policy_path().read_text(encoding="utf-8")
+def test_no_non_returnable_category_means_nothing_to_ask(
+    run: Run, tmp_path: Path, policy_text: str
+) -> None:
+    text = policy_text
     path = tmp_path / "policy.toml"
     path.write_text(
         text.replace('non_returnable_categories = ["earring"]', "non_returnable_categories = []"),
         encoding="utf-8",
     )
     code, doc = _check_json(run, "--policy", str(path))
-    assert code == 0
+    assert code == ExitCode.OK
     assert "category" in {r["id"] for r in doc["rules"]}  # type: ignore[attr-defined]
 
 
@@ -124,7 +125,7 @@ def test_batch_blank_category_cell_is_review_with_review_rules(run: Run, tmp_pat
         "C,2026-11-20,  ,damaged,yes\n"
         "D,2026-11-20,,damaged,\n",
     )
-    assert result.code == 0
+    assert result.code == ExitCode.OK
     assert [r["decision"] for r in rows] == ["review", "eligible", "eligible", "review"]
     assert [r["review_rules"] for r in rows] == ["category", "", "", "photos"]
     assert [r["failed_rules"] for r in rows] == ["", "", "", ""]
@@ -132,7 +133,7 @@ def test_batch_blank_category_cell_is_review_with_review_rules(run: Run, tmp_pat
 
 def test_batch_without_a_category_column_is_review_too(run: Run, tmp_path: Path) -> None:
     result, rows = _batch(run, tmp_path, "claim_id,delivered\nA,2026-11-20\n")
-    assert result.code == 0
+    assert result.code == ExitCode.OK
     assert rows[0]["decision"] == "review"
     assert rows[0]["review_rules"] == "category"
 
@@ -142,7 +143,7 @@ def test_batch_without_a_category_column_is_review_too(run: Run, tmp_path: Path)
 
 def test_damage_claim_with_photos_does_not_ask_for_photos(run: Run) -> None:
     code, doc = _check_json(run, "--reason", "damaged", "--photos", "--category", "rings")
-    assert code == 0
+    assert code == ExitCode.OK
     steps = doc["next_steps"]
     assert steps  # still says what to do
     assert not any("photo" in step.lower() for step in steps)  # type: ignore[attr-defined]
@@ -150,20 +151,20 @@ def test_damage_claim_with_photos_does_not_ask_for_photos(run: Run) -> None:
 
 def test_damage_claim_without_photos_asks_for_them_once(run: Run) -> None:
     code, doc = _check_json(run, "--reason", "damaged", "--category", "rings")
-    assert code == 3
+    assert code == ExitCode.REVIEW
     asks = [s for s in doc["next_steps"] if "photo" in s.lower()]  # type: ignore[attr-defined]
     assert len(asks) == 1
 
 
 def test_wrong_item_does_not_ask_for_photos(run: Run) -> None:
     code, doc = _check_json(run, "--reason", "wrong-item", "--category", "rings")
-    assert code == 0
+    assert code == ExitCode.OK
     assert not any("photo" in s.lower() for s in doc["next_steps"])  # type: ignore[attr-defined]
 
 
 def test_change_of_mind_does_not_ask_for_the_reason_it_was_given(run: Run) -> None:
     code, doc = _check_json(run, "--reason", "changed-mind", "--category", "rings")
-    assert code == 0
+    assert code == ExitCode.OK
     assert not any("reason" in s.lower() for s in doc["next_steps"])  # type: ignore[attr-defined]
 
 
@@ -178,7 +179,7 @@ def test_category_question_only_when_the_category_is_missing(run: Run) -> None:
 
 
 def _json_error(result: Result, option: str | None, value: str | None) -> dict[str, object]:
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert result.err.startswith("Error: ")
     assert result.err.count("\n") == 1
     assert "Traceback" not in result.err
@@ -211,7 +212,7 @@ def test_bad_input_with_json_writes_an_error_document(
 ) -> None:
     _json_error(run(*args, "--json"), option, value)
     plain = run(*args)  # without --json: nothing on stdout, as before
-    assert plain.code == 2
+    assert plain.code == ExitCode.BAD_INPUT
     assert plain.out == ""
 
 
@@ -229,7 +230,7 @@ def test_batch_whole_file_error_with_json_is_one_json_line(run: Run, tmp_path: P
     _json_error(result, "FILE", str(path))
     assert result.out.count("\n") == 1  # JSON Lines: one line
     missing = run("batch", str(tmp_path / "missing.csv"), "--json")
-    assert missing.code == 2
+    assert missing.code == ExitCode.BAD_INPUT
     assert json.loads(missing.out)["error"]["message"]
 
 
@@ -247,7 +248,7 @@ def test_usage_errors_with_json_write_an_error_document(
     run: Run, args: list[str], option: str | None
 ) -> None:
     result = run(*args)
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     error = json.loads(result.out)["error"]
     assert error["option"] == option
     assert error["message"]
@@ -266,19 +267,13 @@ def test_usage_errors_with_json_write_an_error_document(
 )
 def test_json_as_a_value_is_not_json_mode(run: Run, args: list[str]) -> None:
     result = run(*args)
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert result.out == ""
     assert result.err.startswith("Error: ")
 
 
 def test_console_script_json_error_on_stdout() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "migems_cli", "check", "--delivered", "nope", "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 2
-    assert json.loads(done.stdout)["error"]["option"] == "--delivered"
-    assert done.stderr.startswith("Error: --delivered: ")
+    done = run_script("check", "--delivered", "nope", "--json")
+    assert done.code == ExitCode.BAD_INPUT
+    assert json.loads(done.out)["error"]["option"] == "--delivered"
+    assert done.err.startswith("Error: --delivered: ")

@@ -10,11 +10,8 @@ from hypothesis import strategies as st
 
 from migems_cli.business_days import BusinessCalendar
 from migems_cli.claims import parse_claim
-from migems_cli.policy import bundled_policy_path
-from migems_cli.policy_load import load_policy
 from migems_cli.rules import judge
 
-POLICY = load_policy(bundled_policy_path())
 CALENDAR = BusinessCalendar("US")
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2032, 12, 31))
 claims = st.fixed_dictionaries(
@@ -32,27 +29,27 @@ claims = st.fixed_dictionaries(
 RANK = {"eligible": 2, "review": 1, "ineligible": 0}
 
 
-def _judge(values: dict[str, object], delivered: date, day: int):  # type: ignore[no-untyped-def]
+def _judge(policy, values: dict[str, object], delivered: date, day: int):  # type: ignore[no-untyped-def]
     raw = {
         **values,
         "delivered": delivered.isoformat(),
         "requested": (delivered + timedelta(days=day)).isoformat(),
     }
-    return judge(POLICY, parse_claim(POLICY, raw, date(2040, 1, 1)))  # type: ignore[arg-type]
+    return judge(policy, parse_claim(policy, raw, date(2040, 1, 1)))  # type: ignore[arg-type]
 
 
 @given(claims, days, st.integers(0, 60), st.integers(1, 60))
-def test_asking_later_never_makes_a_claim_better(values, delivered, day, later) -> None:
-    early = _judge(values, delivered, day)
-    late = _judge(values, delivered, day + later)
+def test_asking_later_never_makes_a_claim_better(policy, values, delivered, day, later) -> None:
+    early = _judge(policy, values, delivered, day)
+    late = _judge(policy, values, delivered, day + later)
     assert RANK[late.decision] <= RANK[early.decision]
     assert late.days_left == early.days_left - later
     assert late.deadlines == early.deadlines
 
 
 @given(claims, days, st.integers(0, 60))
-def test_amount_is_the_price_exactly_when_eligible(values, delivered, day) -> None:
-    j = _judge(values, delivered, day)
+def test_amount_is_the_price_exactly_when_eligible(policy, values, delivered, day) -> None:
+    j = _judge(policy, values, delivered, day)
     if j.decision == "eligible":
         assert j.refund_amount == Decimal(str(values["price"])).quantize(Decimal("0.01"))
     else:

@@ -10,17 +10,13 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.cli import app
-from migems_cli.errors import InputError, PolicyError
-from migems_cli.policy import bundled_policy_path
-from migems_cli.policy_load import load_policy, parse_policy
+from migems_cli.errors import ExitCode, InputError, PolicyError
+from migems_cli.policy_load import parse_policy
 from migems_cli.schedule import DUE, OVERDUE, PENDING, refund_schedule
-from tests.helpers import assert_bad_input, run_main
+from tests.helpers import assert_bad_input
 
-POLICY = load_policy(bundled_policy_path())
 CALENDAR = BusinessCalendar("US")
 D = date.fromisoformat
 
@@ -34,9 +30,6 @@ REFUND_KEYS = {
     "currency",
     "next_steps",
 }
-
-
-run = run_main
 
 
 # (received, 5th business day after, 10th business day after), counted by hand on a 2026-27
@@ -58,18 +51,16 @@ HOLIDAY_CASES = [
 
 
 @pytest.mark.parametrize(("received", "expected_from", "expected_by"), HOLIDAY_CASES)
-def test_refund_window_around_holidays_and_weekends(received, expected_from, expected_by):
-    schedule = refund_schedule(POLICY, CALENDAR, D(received), D("2027-03-01"))
+def test_refund_window_around_holidays_and_weekends(policy, received, expected_from, expected_by):
+    schedule = refund_schedule(policy, CALENDAR, D(received), D("2027-03-01"))
     assert schedule.expected_from == D(expected_from)
     assert schedule.expected_by == D(expected_by)
 
 
 @pytest.mark.parametrize(("received", "expected_from", "expected_by"), HOLIDAY_CASES)
-def test_refund_command_reports_the_same_window(capsys, received, expected_from, expected_by):
-    code, out, err = run(
-        ["refund", "--received", received, "--today", "2027-03-01", "--json"], capsys
-    )
-    assert (code, err) == (0, "")
+def test_refund_command_reports_the_same_window(run, received, expected_from, expected_by):
+    code, out, err = run("refund", "--received", received, "--today", "2027-03-01", "--json")
+    assert (code, err) == (ExitCode.OK, "")
     document = json.loads(out)
     assert document["expected_from"] == expected_from
     assert document["expected_by"] == expected_by
@@ -98,10 +89,10 @@ def test_refund_command_reports_the_same_window(capsys, received, expected_from,
         ("2026-11-26", "2026-12-11", OVERDUE),
     ],
 )
-def test_state_on_both_sides_of_each_boundary(capsys, received, today, state):
-    assert refund_schedule(POLICY, CALENDAR, D(received), D(today)).state == state
-    code, out, _ = run(["refund", "--received", received, "--today", today, "--json"], capsys)
-    assert code == 0
+def test_state_on_both_sides_of_each_boundary(policy, run, received, today, state):
+    assert refund_schedule(policy, CALENDAR, D(received), D(today)).state == state
+    code, out, _ = run("refund", "--received", received, "--today", today, "--json")
+    assert code == ExitCode.OK
     assert json.loads(out)["state"] == state
 
 
@@ -116,12 +107,12 @@ def test_state_on_both_sides_of_each_boundary(capsys, received, today, state):
         ("2026-07-02", "2026-07-06", 1),  # Jul 3 observed holiday, then the weekend
     ],
 )
-def test_business_days_elapsed(received, today, elapsed):
-    assert refund_schedule(POLICY, CALENDAR, D(received), D(today)).business_days_elapsed == elapsed
+def test_business_days_elapsed(policy, received, today, elapsed):
+    assert refund_schedule(policy, CALENDAR, D(received), D(today)).business_days_elapsed == elapsed
 
 
-def test_overdue_next_steps_are_the_late_refund_steps_in_order():
-    schedule = refund_schedule(POLICY, CALENDAR, D("2026-11-01"), D("2026-11-26"))
+def test_overdue_next_steps_are_the_late_refund_steps_in_order(policy):
+    schedule = refund_schedule(policy, CALENDAR, D("2026-11-01"), D("2026-11-26"))
     assert schedule.state == OVERDUE
     steps = schedule.next_steps
     assert len(steps) == 4
@@ -132,33 +123,30 @@ def test_overdue_next_steps_are_the_late_refund_steps_in_order():
 
 
 @pytest.mark.parametrize(("today", "state"), [("2026-11-26", PENDING), ("2026-12-01", DUE)])
-def test_pending_and_due_steps_come_from_the_policy_with_dates(today, state):
-    schedule = refund_schedule(POLICY, CALENDAR, D("2026-11-20"), D(today))
+def test_pending_and_due_steps_come_from_the_policy_with_dates(policy, today, state):
+    schedule = refund_schedule(policy, CALENDAR, D("2026-11-20"), D(today))
     assert schedule.state == state
     (step,) = schedule.next_steps
     assert "Mon 2026-12-07" in step
     assert "{" not in step
-    assert step.startswith(POLICY.refund_notes[state].split("{")[0])
+    assert step.startswith(policy.refund_notes[state].split("{")[0])
 
 
-def test_amount_is_the_price_never_the_shipping(capsys):
+def test_amount_is_the_price_never_the_shipping(run):
     code, out, _ = run(
-        [
-            "refund",
-            "--received",
-            "2026-11-20",
-            "--price",
-            "120",
-            "--shipping",
-            "22",
-            "--today",
-            "2026-11-26",
-            "--json",
-        ],
-        capsys,
+        "refund",
+        "--received",
+        "2026-11-20",
+        "--price",
+        "120",
+        "--shipping",
+        "22",
+        "--today",
+        "2026-11-26",
+        "--json",
     )
     document = json.loads(out)
-    assert code == 0
+    assert code == ExitCode.OK
     assert set(document) == REFUND_KEYS
     assert document == {
         "received": "2026-11-20",
@@ -173,26 +161,24 @@ def test_amount_is_the_price_never_the_shipping(capsys):
     assert len(document["next_steps"]) == 1
 
 
-def test_without_a_price_the_amount_is_null(capsys):
-    _, out, _ = run(
-        ["refund", "--received", "2026-11-20", "--today", "2026-11-26", "--json"], capsys
-    )
+def test_without_a_price_the_amount_is_null(run):
+    _, out, _ = run("refund", "--received", "2026-11-20", "--today", "2026-11-26", "--json")
     assert json.loads(out)["refund_amount"] is None
 
 
-def test_a_policy_that_refunds_shipping_adds_it():
-    generous = POLICY._replace(shipping_refunded=True)
+def test_a_policy_that_refunds_shipping_adds_it(policy):
+    generous = policy._replace(shipping_refunded=True)
     schedule = refund_schedule(
         generous, CALENDAR, D("2026-11-20"), D("2026-11-26"), Decimal("120"), Decimal("22")
     )
     assert schedule.refund_amount == Decimal("142")
 
 
-def test_today_before_received_is_bad_input(capsys):
+def test_today_before_received_is_bad_input(policy, run):
     with pytest.raises(InputError):
-        refund_schedule(POLICY, CALENDAR, D("2026-11-27"), D("2026-11-26"))
-    code, out, err = run(["refund", "--received", "2026-11-27", "--today", "2026-11-26"], capsys)
-    assert code == 2
+        refund_schedule(policy, CALENDAR, D("2026-11-27"), D("2026-11-26"))
+    code, out, err = run("refund", "--received", "2026-11-27", "--today", "2026-11-26")
+    assert code == ExitCode.BAD_INPUT
     assert out == ""
     assert err == "Error: --received: must not be after today (2026-11-26) (got '2026-11-27')\n"
 
@@ -208,49 +194,53 @@ def test_today_before_received_is_bad_input(capsys):
         ([], "--received"),
     ],
 )
-def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
-    code, out, err = run(["refund", "--today", "2026-11-26", *args, "--json"], capsys)
+def test_bad_inputs_exit_2_with_one_error_line(run, args, named):
+    code, out, err = run("refund", "--today", "2026-11-26", *args, "--json")
     assert_bad_input(code, out, err, named)
 
 
-def test_dayfirst_reads_slashed_dates_day_first(capsys):
+def test_dayfirst_reads_slashed_dates_day_first(run):
     _, out, _ = run(
-        ["refund", "--received", "20/11/2026", "--dayfirst", "--today", "2026-11-26", "--json"],
-        capsys,
+        "refund", "--received", "20/11/2026", "--dayfirst", "--today", "2026-11-26", "--json"
     )
     assert json.loads(out)["received"] == "2026-11-20"
 
 
-def test_human_table_at_60_columns():
-    result = CliRunner().invoke(
-        app,
-        ["refund", "--received", "2026-11-01", "--price", "120", "--today", "2026-11-26"],
-        env={"COLUMNS": "60", "NO_COLOR": "1"},
+def test_human_table_at_60_columns(run):
+    result = run(
+        "refund",
+        "--received",
+        "2026-11-01",
+        "--price",
+        "120",
+        "--today",
+        "2026-11-26",
+        env={"COLUMNS": "60"},
     )
-    assert result.exit_code == 0
-    lines = result.stdout.splitlines()
+    assert result.code == ExitCode.OK
+    lines = result.out.splitlines()
     assert max(len(line) for line in lines) <= 60
-    assert "OVERDUE" in result.stdout
-    assert "Mon 2026-11-16" in result.stdout
-    assert "120.00 USD" in result.stdout
-    assert "\x1b[" not in result.stdout
+    assert "OVERDUE" in result.out
+    assert "Mon 2026-11-16" in result.out
+    assert "120.00 USD" in result.out
+    assert "\x1b[" not in result.out
 
 
-def test_customer_text_is_not_read_as_markup(tmp_path):
-    text = bundled_policy_path().read_text(encoding="utf-8")
-    marked = text.replace("First check your bank account again.", "Check [bold]the[/bold] bank.")
+def test_customer_text_is_not_read_as_markup(tmp_path, run, policy_text):
+    marked = policy_text.replace(
+        "First check your bank account again.", "Check [bold]the[/bold] bank."
+    )
     path = tmp_path / "policy.toml"
     path.write_text(marked, encoding="utf-8")
-    result = CliRunner().invoke(
-        app,
-        ["refund", "--received", "2026-11-01", "--today", "2026-11-26", "--policy", str(path)],
-        env={"COLUMNS": "100", "NO_COLOR": "1"},
+    result = run(
+        "refund", "--received", "2026-11-01", "--today", "2026-11-26", "--policy", str(path)
     )
-    assert "Check [bold]the[/bold] bank." in result.stdout
+    assert result.code == ExitCode.OK
+    assert "Check [bold]the[/bold] bank." in result.out
 
 
-def test_refund_notes_may_use_refund_placeholders_but_rules_may_not():
-    text = bundled_policy_path().read_text(encoding="utf-8")
+def test_refund_notes_may_use_refund_placeholders_but_rules_may_not(policy_text):
+    text = policy_text
     assert "{expected_by}" in text  # the notes use it, and the policy loads
     broken = text.replace(
         'pass = "The item is unused."', 'pass = "The item is unused (refund by {expected_by})."'

@@ -7,11 +7,8 @@ from fractions import Fraction
 import pytest
 
 from migems_cli.errors import PolicyError
-from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import parse_policy
 from migems_cli.ring_sizes import build_chart
-
-TEXT = bundled_policy_path().read_text(encoding="utf-8")
 
 
 def line_of(text: str, needle: str, after: str = "") -> int:
@@ -20,17 +17,19 @@ def line_of(text: str, needle: str, after: str = "") -> int:
     return text[: text.index(needle, start)].count("\n") + 1
 
 
-def problems(old: str, new: str, after: str = "[ring_sizes]") -> tuple[list[str], str]:
-    start = TEXT.index(after)
-    at = TEXT.index(old, start)
-    text = TEXT[:at] + new + TEXT[at + len(old) :]
+def problems(
+    policy_text: str, old: str, new: str, after: str = "[ring_sizes]"
+) -> tuple[list[str], str]:
+    start = policy_text.index(after)
+    at = policy_text.index(old, start)
+    text = policy_text[:at] + new + policy_text[at + len(old) :]
     with pytest.raises(PolicyError) as caught:
         parse_policy(text, "p.toml")
     return caught.value.problems, text
 
 
-def test_bundled_systems_load_as_exact_numbers() -> None:
-    rings = parse_policy(TEXT, "p.toml").ring_sizes
+def test_bundled_systems_load_as_exact_numbers(policy_text: str) -> None:
+    rings = parse_policy(policy_text, "p.toml").ring_sizes
     assert [s.id for s in rings.systems] == ["us", "uk", "eu", "jp", "ch", "de"]
     jp = rings.system("jp")
     assert jp is not None
@@ -91,9 +90,9 @@ def test_bundled_systems_load_as_exact_numbers() -> None:
     ],
 )  # fmt: skip
 def test_ring_policy_errors_name_the_key_and_line(
-    old: str, new: str, after: str, key: str, message: str
+    policy_text: str, old: str, new: str, after: str, key: str, message: str
 ) -> None:
-    found, text = problems(old, new, after)
+    found, text = problems(policy_text, old, new, after)
     matching = [p for p in found if f": {key}: " in p]
     assert matching, found
     assert message in matching[0]
@@ -106,14 +105,14 @@ def test_ring_policy_errors_name_the_key_and_line(
         assert int(line) == line_of(text, f"\n{name} = ", after) + 1
 
 
-def test_missing_ring_sizes_section_is_an_error() -> None:
-    start = TEXT.index("# Ring sizes for `migems ring-size`")
+def test_missing_ring_sizes_section_is_an_error(policy_text: str) -> None:
+    start = policy_text.index("# Ring sizes for `migems ring-size`")
     with pytest.raises(PolicyError) as caught:
-        parse_policy(TEXT[:start], "p.toml")
+        parse_policy(policy_text[:start], "p.toml")
     assert "p.toml:1: ring_sizes: missing key" in caught.value.problems
 
 
-def test_a_store_can_add_a_system_without_python() -> None:
+def test_a_store_can_add_a_system_without_python(policy_text: str) -> None:
     extra = """
 [[ring_sizes.systems]]
 id = "fr"
@@ -126,7 +125,9 @@ mm_per_size = 1
 step = "0.5"
 label = "number"
 """
-    rings = parse_policy(TEXT.replace("[ring_sizes.advice]", extra + "\n[ring_sizes.advice]"))
+    rings = parse_policy(
+        policy_text.replace("[ring_sizes.advice]", extra + "\n[ring_sizes.advice]")
+    )
     chart = build_chart(rings.ring_sizes)
     # US 7: circumference 54.4212 - 40 = 14.42 -> nearest half: 14.5
     assert chart.rows[16].to_dict(chart.systems)["fr"] == 14.5

@@ -1,42 +1,40 @@
 """`migems ring-size` wiring: JSON per the SPEC, exit codes, help, golden tables, no rich on --json.
 
 Regenerate the golden tables after a deliberate change with:
-    MIGEMS_UPDATE_GOLDEN=1 pytest tests/test_ring_size_cli.py
+    .venv/bin/pytest tests/test_ring_size_cli.py --update-golden
 """
 
 from __future__ import annotations
 
 import json
-import os
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner
 
-from migems_cli.cli import app, main
-from migems_cli.policy import bundled_policy_path
-from migems_cli.policy_load import load_policy
+from migems_cli.cli import app
+from migems_cli.errors import ExitCode
 from migems_cli.render.ring_rich import render, render_how
 from migems_cli.ring_sizes import Chart, build_chart, lookup, measure
-from tests.helpers import modules_after
+from tests.helpers import modules_after, shared_policy
 
-GOLDEN = Path(__file__).parent / "golden"
-RINGS = load_policy(bundled_policy_path()).ring_sizes
+RINGS = shared_policy().ring_sizes  # the golden CASES below are built at collection time
 CHART: Chart = build_chart(RINGS)
 ROW_KEYS = ["us", "uk", "eu", "jp", "ch", "de", "diameter_mm", "circumference_mm"]
-runner = CliRunner()
 
 
-def run_json(*args: str) -> dict[str, object]:
-    result = runner.invoke(app, ["ring-size", *args, "--json"])
-    assert result.exit_code == 0, result.output
-    document: dict[str, object] = json.loads(result.stdout)
-    return document
+@pytest.fixture
+def run_json(run):
+    def _run_json(*args: str) -> dict[str, object]:
+        result = run("ring-size", *args, "--json")
+        assert result.code == ExitCode.OK, result.err
+        document: dict[str, object] = json.loads(result.out)
+        return document
+
+    return _run_json
 
 
-def test_chart_json_has_every_size_with_the_spec_keys() -> None:
+def test_chart_json_has_every_size_with_the_spec_keys(run_json) -> None:
     document = run_json()
     assert list(document) == ["sizes"]
     sizes = document["sizes"]
@@ -49,7 +47,7 @@ def test_chart_json_has_every_size_with_the_spec_keys() -> None:
     }  # fmt: skip
 
 
-def test_measurement_json_has_match_and_the_sizes_either_side() -> None:
+def test_measurement_json_has_match_and_the_sizes_either_side(run_json) -> None:
     document = run_json("--circumference", "54.4")
     match = document["match"]
     assert isinstance(match, dict)
@@ -71,7 +69,7 @@ def test_measurement_json_has_match_and_the_sizes_either_side() -> None:
     assert len(document["advice"]) == 3  # type: ignore[arg-type]
 
 
-def test_exact_measurement_in_inches_has_no_between() -> None:
+def test_exact_measurement_in_inches_has_no_between(run_json) -> None:
     document = run_json("--diameter", "17.32mm")
     assert document["exact"] is True
     assert document["between"] is None
@@ -84,7 +82,7 @@ def test_exact_measurement_in_inches_has_no_between() -> None:
      ("--jp", "14", [7.0]), ("--ch", "14", [6.75, 7.0]), ("--de", "17.3", [7.0]),
      ("--de", "17.9", [7.75])],
 )  # fmt: skip
-def test_lookup_json(option: str, value: str, us: list[float]) -> None:
+def test_lookup_json(run_json, option: str, value: str, us: list[float]) -> None:
     document = run_json(option, value)
     assert [row["us"] for row in document["matches"]] == us  # type: ignore[attr-defined]
     assert len(document["sizes"]) == len(us) + 4  # type: ignore[arg-type]
@@ -95,11 +93,11 @@ def test_lookup_json(option: str, value: str, us: list[float]) -> None:
         assert "match" not in document
 
 
-def test_de_looks_up_the_charts_de_column() -> None:
-    result = runner.invoke(app, ["ring-size", "--de", "17.3"], env={"COLUMNS": "60"})
-    assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("DE 17.3 = US/CA 7 (▶ below)")
-    marked = [line for line in result.stdout.splitlines() if line.startswith("▶")]
+def test_de_looks_up_the_charts_de_column(run) -> None:
+    result = run("ring-size", "--de", "17.3", env={"COLUMNS": "60"})
+    assert result.code == ExitCode.OK, result.err
+    assert result.out.startswith("DE 17.3 = US/CA 7 (▶ below)")
+    marked = [line for line in result.out.splitlines() if line.startswith("▶")]
     assert marked
     assert marked[0].split()[1:] == [
         "7",
@@ -111,15 +109,13 @@ def test_de_looks_up_the_charts_de_column() -> None:
         "17.32",
         "54.42",
     ]
-    with pytest.raises(SystemExit) as exited:
-        main(["ring-size", "--de", "17.35"])
-    assert exited.value.code == 2
+    assert run("ring-size", "--de", "17.35").code == ExitCode.BAD_INPUT
 
 
-def test_a_lookup_matching_two_sizes_names_the_one_to_order() -> None:
-    result = runner.invoke(app, ["ring-size", "--eu", "56"], env={"COLUMNS": "60"})
-    assert result.exit_code == 0
-    out = " ".join(result.stdout.split())
+def test_a_lookup_matching_two_sizes_names_the_one_to_order(run) -> None:
+    result = run("ring-size", "--eu", "56", env={"COLUMNS": "60"})
+    assert result.code == ExitCode.OK
+    out = " ".join(result.out.split())
     assert out.startswith("Order: US/CA 7¾ · UK/AU P · EU/ISO 56 · JP 16 · CH/IT/ES 16 DE 17.9")
     assert "EU/ISO 56 = US/CA 7½ to US/CA 7¾; order the larger, US/CA 7¾" in out
 
@@ -132,24 +128,22 @@ def test_a_lookup_matching_two_sizes_names_the_one_to_order() -> None:
      (["--diameter", "0.68"], "did you mean 0.68in?")],
 )  # fmt: skip
 def test_a_bare_number_plausible_in_another_unit_gets_a_hint(
-    capsys: pytest.CaptureFixture[str], args: list[str], hint: str
+    run, args: list[str], hint: str
 ) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(["ring-size", *args])
-    err = capsys.readouterr().err
-    assert exited.value.code == 2
+    code, _, err = run("ring-size", *args)
+    assert code == ExitCode.BAD_INPUT
     assert err.count("\n") == 1
     assert f"; {hint} (got '{args[1]}')" in err
 
 
-def test_no_hint_when_a_unit_was_given_or_none_fits(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_hint_when_a_unit_was_given_or_none_fits(run) -> None:
     for args in (["--circumference", "2.1mm"], ["--circumference", "500"]):
-        with pytest.raises(SystemExit):
-            main(["ring-size", *args])
-        assert "did you mean" not in capsys.readouterr().err
+        result = run("ring-size", *args)
+        assert result.code == ExitCode.BAD_INPUT
+        assert "did you mean" not in result.err
 
 
-def test_how_json_adds_the_guide() -> None:
+def test_how_json_adds_the_guide(run_json) -> None:
     document = run_json("--how")
     how = document["how_to"]
     assert isinstance(how, list)
@@ -157,21 +151,21 @@ def test_how_json_adds_the_guide() -> None:
     assert "sizes" in document
 
 
-def test_human_measurement_answer() -> None:
-    result = runner.invoke(app, ["ring-size", "--circumference", "54.4"], env={"COLUMNS": "60"})
-    assert result.exit_code == 0
-    assert "Order: US/CA 7 · UK/AU N½ · EU/ISO 54 · JP 14" in result.stdout
-    assert "Between US/CA 6¾ (53.78 mm) and US/CA 7 (54.42 mm)" in result.stdout
-    assert "warm" in result.stdout
-    assert "\x1b[" not in result.stdout
+def test_human_measurement_answer(run) -> None:
+    result = run("ring-size", "--circumference", "54.4", env={"COLUMNS": "60"})
+    assert result.code == ExitCode.OK
+    assert "Order: US/CA 7 · UK/AU N½ · EU/ISO 54 · JP 14" in result.out
+    assert "Between US/CA 6¾ (53.78 mm) and US/CA 7 (54.42 mm)" in result.out
+    assert "warm" in result.out
+    assert "\x1b[" not in result.out
 
 
-def test_how_alone_prints_only_the_guide() -> None:
-    result = runner.invoke(app, ["ring-size", "--how"], env={"COLUMNS": "80"})
-    assert result.exit_code == 0
-    assert "Wrap a piece of string or a thin strip of paper" in result.stdout
-    assert "migems ring-size --diameter LENGTH" in result.stdout
-    assert "Circ" not in result.stdout
+def test_how_alone_prints_only_the_guide(run) -> None:
+    result = run("ring-size", "--how", env={"COLUMNS": "80"})
+    assert result.code == ExitCode.OK
+    assert "Wrap a piece of string or a thin strip of paper" in result.out
+    assert "migems ring-size --diameter LENGTH" in result.out
+    assert "Circ" not in result.out
 
 
 @pytest.mark.parametrize(
@@ -192,14 +186,10 @@ def test_how_alone_prints_only_the_guide() -> None:
         (["--us", "7", "--diameter", "17"], "Error: --us: give one size or measurement at a time, not --us and --diameter (got '--us 7 --diameter 17')"),
     ],
 )  # fmt: skip
-def test_bad_input_exits_2_with_one_error_line(
-    args: list[str], expected: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_input_exits_2_with_one_error_line(run, args: list[str], expected: str) -> None:
     for json_flag in ([], ["--json"]):
-        with pytest.raises(SystemExit) as caught:
-            main(["ring-size", *args, *json_flag])
-        assert caught.value.code == 2
-        out, err = capsys.readouterr()
+        code, out, err = run("ring-size", *args, *json_flag)
+        assert code == ExitCode.BAD_INPUT
         if json_flag:  # a bad input with --json is also one JSON document on stdout
             assert json.loads(out)["error"]["message"] == expected.removeprefix("Error: ")
         else:
@@ -208,21 +198,20 @@ def test_bad_input_exits_2_with_one_error_line(
         assert "Traceback" not in err
 
 
-def test_success_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(["ring-size", "--uk", "N 1/2", "--json"])
-    assert caught.value.code == 0
-    assert json.loads(capsys.readouterr().out)["matches"][0]["us"] == 7.0
+def test_success_exits_0(run) -> None:
+    code, out, _ = run("ring-size", "--uk", "N 1/2", "--json")
+    assert code == ExitCode.OK
+    assert json.loads(out)["matches"][0]["us"] == 7.0
 
 
-def test_help_has_the_options_and_the_example() -> None:
-    result = runner.invoke(app, ["ring-size", "--help"], env={"COLUMNS": "100"})
-    assert result.exit_code == 0
+def test_help_has_the_options_and_the_example(run) -> None:
+    result = run("ring-size", "--help")
+    assert result.code == ExitCode.OK
     for option in ("--us", "--uk", "--eu", "--jp", "--ch", "--circumference", "--diameter"):
-        assert option in result.stdout
+        assert option in result.out
     for option in ("--how", "--policy", "--today", "--json"):
-        assert option in result.stdout
-    assert "Example: migems ring-size --circumference 54.4" in result.stdout
+        assert option in result.out
+    assert "Example: migems ring-size --circumference 54.4" in result.out
 
 
 def test_ring_size_is_in_the_sizing_panel() -> None:
@@ -237,7 +226,7 @@ def test_ring_size_is_in_the_sizing_panel() -> None:
 
 def test_json_path_never_imports_rich() -> None:
     found = modules_after(["ring-size", "--circumference", "54.4", "--how", "--json"], ("rich",))
-    assert found.code == 0
+    assert found.code == ExitCode.OK
     assert json.loads(found.out)["match"]["us"] == 7.0
     assert found.modules == []
 
@@ -269,14 +258,10 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_golden(name: str) -> None:
+def test_golden(golden, name: str) -> None:
     width, draw = CASES[name]
     output = rendered(width, draw)
-    path = GOLDEN / f"{name}.txt"
-    if os.environ.get("MIGEMS_UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(output, encoding="utf-8")
-    assert output == path.read_text(encoding="utf-8")
+    golden(f"{name}.txt", output)
     assert max(len(line) for line in output.splitlines()) <= width
 
 

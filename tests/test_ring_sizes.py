@@ -11,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from migems_cli.errors import InputError
-from migems_cli.policy import RingSizes, RingSystem, bundled_policy_path
-from migems_cli.policy_load import load_policy
+from migems_cli.policy import RingSizes, RingSystem
 from migems_cli.ring_sizes import (
     Chart,
     build_chart,
@@ -22,8 +21,9 @@ from migems_cli.ring_sizes import (
     parse_length,
     parse_size,
 )
+from tests.helpers import shared_policy
 
-RINGS: RingSizes = load_policy(bundled_policy_path()).ring_sizes
+RINGS: RingSizes = shared_policy().ring_sizes  # the parametrize lists below need it at collection
 CHART: Chart = build_chart(RINGS)
 SYSTEMS = ("us", "uk", "eu", "jp", "ch", "de")
 

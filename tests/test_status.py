@@ -4,37 +4,28 @@ Partial applies, the JSON contract, bad inputs and a light start-up path."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from typer.testing import CliRunner
 
 from migems_cli.cli import app
-from migems_cli.errors import InputError
-from migems_cli.policy import bundled_policy_path
-from migems_cli.policy_load import load_policy
+from migems_cli.errors import ExitCode, InputError
 from migems_cli.statuses import status_info
-from tests.helpers import assert_bad_input, modules_after, run_main
+from tests.helpers import assert_bad_input, modules_after, run_script
 
-POLICY = load_policy(bundled_policy_path())
 BASE_KEYS = {"name", "meaning", "typical_duration", "customer_advice", "countries"}
 
 
-run = run_main
-
-
-def statuses(args: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
-    code, out, err = run(["status", *args, "--today", "2026-11-26", "--json"], capsys)
-    assert (code, err) == (0, "")
+def statuses(run, args: list[str]) -> list[dict[str, object]]:
+    code, out, err = run("status", *args, "--today", "2026-11-26", "--json")
+    assert (code, err) == (ExitCode.OK, "")
     document = json.loads(out)
     assert set(document) == {"statuses"}
     found: list[dict[str, object]] = document["statuses"]
     return found
 
 
-def test_no_name_lists_every_status_with_its_texts(capsys):
-    found = statuses([], capsys)
+def test_no_name_lists_every_status_with_its_texts(run):
+    found = statuses(run, [])
     assert [s["name"] for s in found] == ["Processing", "Shipped", "Partial"]
     for item in found:
         assert set(item) == BASE_KEYS
@@ -48,31 +39,31 @@ def test_no_name_lists_every_status_with_its_texts(capsys):
 
 
 @pytest.mark.parametrize("name", ["partial", "PARTIAL", " Partial "])
-def test_name_is_case_insensitive(capsys, name):
-    assert [s["name"] for s in statuses([name], capsys)] == ["Partial"]
+def test_name_is_case_insensitive(run, name):
+    assert [s["name"] for s in statuses(run, [name])] == ["Partial"]
 
 
-def test_unknown_name_lists_the_known_ones(capsys):
+def test_unknown_name_lists_the_known_ones(policy, run):
     with pytest.raises(InputError):
-        status_info(POLICY, "delivered")
-    code, out, err = run(["status", "delivered", "--json"], capsys)
-    assert code == 2
+        status_info(policy, "delivered")
+    code, out, err = run("status", "delivered", "--json")
+    assert code == ExitCode.BAD_INPUT
     assert json.loads(out)["error"]["option"] == "NAME"  # with --json: also a JSON document
     assert err == (
         "Error: NAME: unknown status (known: Processing, Shipped, Partial) (got 'delivered')\n"
     )
 
 
-def test_ordered_adds_the_ship_window_to_processing_only(capsys):
-    found = statuses(["--ordered", "2026-11-20"], capsys)
+def test_ordered_adds_the_ship_window_to_processing_only(run):
+    found = statuses(run, ["--ordered", "2026-11-20"])
     processing, shipped, partial = found
     assert set(processing) == BASE_KEYS | {"ships_from", "ships_by"}
     assert (processing["ships_from"], processing["ships_by"]) == ("2026-11-25", "2026-11-27")
     assert set(shipped) == BASE_KEYS
     assert set(partial) == BASE_KEYS
-    (only,) = statuses(["processing", "--ordered", "2026-12-23"], capsys)
+    (only,) = statuses(run, ["processing", "--ordered", "2026-12-23"])
     assert (only["ships_from"], only["ships_by"]) == ("2026-12-29", "2026-12-30")
-    (other,) = statuses(["shipped", "--ordered", "2026-12-23"], capsys)
+    (other,) = statuses(run, ["shipped", "--ordered", "2026-12-23"])
     assert "ships_from" not in other
 
 
@@ -84,36 +75,32 @@ def test_ordered_adds_the_ship_window_to_processing_only(capsys):
         ("FR", {"Processing": False, "Shipped": False, "Partial": False}),
     ],
 )
-def test_country_says_where_each_status_applies(capsys, country, applies):
-    found = statuses(["--country", country], capsys)
+def test_country_says_where_each_status_applies(run, country, applies):
+    found = statuses(run, ["--country", country])
     for item in found:
         assert set(item) == BASE_KEYS | {"country", "applies_to_country"}
         assert item["country"] == country.upper()
     assert {s["name"]: s["applies_to_country"] for s in found} == applies
 
 
-def test_partial_for_canada_in_the_table_with_the_refusal():
-    result = CliRunner().invoke(
-        app,
-        ["status", "Partial", "--country", "CA", "--today", "2026-11-26"],
-        env={"COLUMNS": "60", "NO_COLOR": "1"},
+def test_partial_for_canada_in_the_table_with_the_refusal(run):
+    result = run(
+        "status", "Partial", "--country", "CA", "--today", "2026-11-26", env={"COLUMNS": "60"}
     )
-    assert result.exit_code == 0, result.output
-    out = result.stdout
+    assert result.code == ExitCode.OK, result.err
+    out = result.out
     assert max(len(line) for line in out.splitlines()) <= 60
     assert "CA: yes" in out
     assert "Only for: US, CA" in out
     assert "Shipping is currently limited to the United States." in out
 
 
-def test_table_shows_every_status_and_the_ship_window():
-    result = CliRunner().invoke(
-        app,
-        ["status", "--ordered", "2026-11-20", "--today", "2026-11-26"],
-        env={"COLUMNS": "60", "NO_COLOR": "1"},
+def test_table_shows_every_status_and_the_ship_window(run):
+    result = run(
+        "status", "--ordered", "2026-11-20", "--today", "2026-11-26", env={"COLUMNS": "60"}
     )
-    assert result.exit_code == 0, result.output
-    out = result.stdout
+    assert result.code == ExitCode.OK, result.err
+    out = result.out
     for name in ("Processing", "Shipped", "Partial"):
         assert name in out
     assert "Wed 2026-11-25 to Fri 2026-11-27" in out
@@ -129,8 +116,8 @@ def test_table_shows_every_status_and_the_ship_window():
         (["nope"], "NAME"),
     ],
 )
-def test_bad_inputs_exit_2_with_one_error_line(capsys, args, named):
-    code, out, err = run(["status", *args, "--json"], capsys)
+def test_bad_inputs_exit_2_with_one_error_line(run, args, named):
+    code, out, err = run("status", *args, "--json")
     assert_bad_input(code, out, err, named)
 
 
@@ -142,26 +129,19 @@ def test_json_status_imports_neither_rich_nor_holidays_nor_dateutil():
 
 
 def test_installed_console_script_runs():
-    from pathlib import Path
-
-    script = Path(sys.executable).with_name("migems")
-    if not script.exists():
-        pytest.skip("migems is not installed next to this interpreter")
-    done = subprocess.run(
-        [str(script), "status", "nope"], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.startswith("Error: NAME: unknown status")
+    done = run_script("status", "nope")
+    assert done.code == ExitCode.BAD_INPUT
+    assert done.out == ""
+    assert done.err.startswith("Error: NAME: unknown status")
 
 
 @pytest.mark.parametrize("command", ["status", "refund", "deadlines"])
-def test_help_has_an_example_and_the_common_options(command):
-    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "120"})
-    assert result.exit_code == 0
-    assert f"Example: migems {command}" in result.stdout
+def test_help_has_an_example_and_the_common_options(run, command):
+    result = run(command, "--help", env={"COLUMNS": "120"})
+    assert result.code == ExitCode.OK
+    assert f"Example: migems {command}" in result.out
     for option in ("--policy", "--today", "--json"):
-        assert option in result.stdout
+        assert option in result.out
 
 
 def test_commands_sit_in_their_help_panels():

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Result
+from migems_cli.errors import ExitCode
+from tests.conftest import ROOT
+from tests.helpers import Result, run_script
 
 WIDTHS = (60, 80, 120)
 BATCH = (
@@ -188,23 +190,10 @@ def test_policy_show_folds_reasons_at_60_columns(
 
 
 def test_piped_output_is_not_padded_in_a_real_process(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "MIGEMS_TODAY": "2026-11-26", "COLUMNS": "120", "NO_COLOR": "1"}
-    env.pop("MIGEMS_POLICY", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "migems_cli", "status"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()
-    assert all(line == line.rstrip() for line in done.stdout.splitlines())
+    done = run_script("status", env={"COLUMNS": "120"}, cwd=tmp_path)
+    assert done.code == ExitCode.OK, done.err
+    assert done.out.splitlines()
+    assert all(line == line.rstrip() for line in done.out.splitlines())
 
 
 COMMAND_HELP = ("check", "batch", "deadlines", "refund", "status", "ring-size", "policy show")
@@ -234,7 +223,7 @@ def test_policy_check_counts_in_words(run: Callable[..., Result], tmp_path: Path
     bad = tmp_path / "policy.toml"
     bad.write_text(text.replace("window_days = 30", "window_days = -1"), encoding="utf-8")
     result = run("policy", "check", str(bad))
-    assert result.code == 2
+    assert result.code == ExitCode.BAD_INPUT
     assert "(1 error, 0 warnings)" in result.out
 
 
