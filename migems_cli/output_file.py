@@ -29,14 +29,7 @@ from typing import Any, TextIO
 
 from migems_cli import TERMINATING, exit_on_signals
 from migems_cli.errors import InputError
-
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
+from migems_cli.file_kinds import file_kind
 
 
 def check_target(path: Path, source: os.stat_result | None) -> os.stat_result | None:
@@ -57,7 +50,7 @@ def check_target(path: Path, source: os.stat_result | None) -> os.stat_result | 
     if stat.S_ISLNK(mode):
         raise _refused(path, "is a symbolic link: name the file itself (a link is never replaced)")
     if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        kind = file_kind(mode)
         raise _refused(path, f"is {kind}: only a regular file is ever replaced")
     if source is not None and (found.st_dev, found.st_ino) == (source.st_dev, source.st_ino):
         raise _refused(path, "is the input file: write the results to another file")

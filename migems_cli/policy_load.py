@@ -14,6 +14,7 @@ from typing import Any
 
 from migems_cli import policy_cache
 from migems_cli.errors import PolicyError
+from migems_cli.file_kinds import file_kind
 from migems_cli.policy import Policy, display_path
 from migems_cli.policy_checker import Checker, visible
 from migems_cli.policy_sections import build
@@ -34,13 +35,6 @@ def load_policy(path: Path) -> Policy:
 
 
 MAX_POLICY_BYTES = 1024 * 1024  # a policy file is a regular file of at most 1 MiB (issue 9)
-_FILE_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 
 def read_policy_bytes(path: Path, source: str) -> bytes:
@@ -54,7 +48,7 @@ def read_policy_bytes(path: Path, source: str) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "not a file")
+            kind = file_kind(info.st_mode)
             raise PolicyError(source, [f"{source}: not a regular file ({kind})"])
         chunks: list[bytes] = []
         size = 0

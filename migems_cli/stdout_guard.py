@@ -30,15 +30,12 @@ class OutputError(MigemsError):
         super().__init__(f"cannot write output: {error.strerror or error}")
 
 
-class _Sink(io.RawIOBase):
-    """File descriptor 1, written with os.write; remembers a closed pipe or a failed write and
-    drops every later write, so that nothing fails again at exit."""
+class _FdWriter(io.RawIOBase):
+    """A raw writer of one file descriptor (-1: a stream that was closed when we started)."""
 
-    def __init__(self, fd: int, error: OSError | None = None) -> None:
+    def __init__(self, fd: int) -> None:
         super().__init__()
         self.fd = fd
-        self.closed_pipe = False
-        self.error = error
 
     def writable(self) -> bool:
         return True
@@ -48,6 +45,16 @@ class _Sink(io.RawIOBase):
 
     def isatty(self) -> bool:
         return self.fd >= 0 and os.isatty(self.fd)
+
+
+class _Sink(_FdWriter):
+    """File descriptor 1, written with os.write; remembers a closed pipe or a failed write and
+    drops every later write, so that nothing fails again at exit."""
+
+    def __init__(self, fd: int, error: OSError | None = None) -> None:
+        super().__init__(fd)
+        self.closed_pipe = False
+        self.error = error
 
     def write(self, data: Any) -> int:
         size = memoryview(data).nbytes
@@ -63,22 +70,9 @@ class _Sink(io.RawIOBase):
         return size
 
 
-class _Quiet(io.RawIOBase):
+class _Quiet(_FdWriter):
     """File descriptor 2, whose write errors are dropped: a message that cannot be shown (a full
     or closed stderr) must not turn into a traceback or change the exit code."""
-
-    def __init__(self, fd: int) -> None:
-        super().__init__()
-        self.fd = fd
-
-    def writable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self.fd
-
-    def isatty(self) -> bool:
-        return self.fd >= 0 and os.isatty(self.fd)
 
     def write(self, data: Any) -> int:
         size = memoryview(data).nbytes
