@@ -149,7 +149,8 @@ def mutants_of(source: str) -> list[Mutant]:
         )
 
     def expr(node: ast.expr, new: ast.expr) -> None:
-        ast.copy_location(new, node)
+        # `new` may share children with the tree (never copy a location onto them: a child's
+        # position is where a later mutant of the child is written)
         add(node, _expr(new), ast.unparse(new))
 
     for node in ast.walk(tree):
@@ -271,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--recheck", type=Path, help="re-run only the survivors in this JSON")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
+    parser.add_argument("--match", help="only mutants whose 'module:line:description' has this")
     args = parser.parse_args(argv)
     equivalent = load_equivalent(args.equivalent)
     earlier = json.loads(args.recheck.read_text()) if args.recheck else {}
@@ -285,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
             chosen = sorted(
                 random.Random(args.seed).sample(chosen, args.limit), key=lambda m: m.start
             )
+        if args.match:
+            chosen = [m for m in chosen if args.match in f"{module}:{m.line}:{m.description}"]
         if args.list:
             for m in chosen:
                 print(f"{module}:{m.line}:{m.description}")

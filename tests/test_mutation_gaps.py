@@ -1,0 +1,62 @@
+"""Behaviour the mutation run (tools/mutate.py) found unguarded in the core modules.
+
+Each test names the mutant it kills; see tools/mutants_equivalent.txt for the ones that change
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from migems_cli.business_days import BusinessCalendar
+from migems_cli.errors import PolicyError
+from migems_cli.schedule import order_deadlines
+
+
+def rules_of(out: str) -> dict[str, tuple[str, str]]:
+    return {rule["id"]: (rule["outcome"], rule["detail"]) for rule in json.loads(out)["rules"]}
+
+
+def test_defects_exempt_custom_and_non_returnable_items_and_say_so(run):
+    """rules.assess: the "exempt" texts of category and custom (an emptied key went unseen)."""
+    result = run(
+        *("check", "--delivered", "2026-01-10", "--requested", "2026-01-12", "--json"),
+        *("--reason", "damaged", "--photos", "--custom", "--category", "earrings"),
+    )
+    assert result.code == 0, result.err
+    rules = rules_of(result.out)
+    assert rules["category"] == (
+        "pass",
+        "Non-returnable category (earrings), but covered when it arrives damaged, defective or "
+        "incorrect.",
+    )
+    assert rules["custom"] == (
+        "pass",
+        "Customized items are covered when they arrive damaged, defective or incorrect.",
+    )
+    assert list(rules) == ["damage-window", "photos", "category", "custom", "sale"]
+
+
+def test_holiday_names_and_the_default_error_source():
+    """business_days: `holiday_name` of a holiday (a `return None` went unseen), and the source
+    an error names when none is given (an emptied "policy" went unseen)."""
+    us = BusinessCalendar("US")
+    assert us.holiday_name(date(2026, 11, 26)) == "Thanksgiving Day"
+    assert us.holiday_name(date(2026, 11, 25)) is None
+    with pytest.raises(PolicyError) as raised:
+        BusinessCalendar("XX")
+    assert raised.value.problems == [
+        "policy:1: calendar.holiday_country: no holiday calendar for 'XX'"
+    ]
+
+
+def test_order_deadlines_refuses_misuse_by_code(policy):
+    """schedule.order_deadlines: its two guards against a caller's mistake (removing either went
+    unseen): an order date without a calendar, and neither date."""
+    with pytest.raises(ValueError, match=r"^counting shipping dates needs a business calendar$"):
+        order_deadlines(policy, None, date(2026, 11, 2), None, "US", date(2026, 11, 3))
+    with pytest.raises(ValueError, match=r"^order_deadlines needs an order date, a delivery date"):
+        order_deadlines(policy, None, None, None, "US", date(2026, 11, 3))
