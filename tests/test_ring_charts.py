@@ -209,3 +209,29 @@ def test_bundled_chart_floor_is_one_step_below_the_smallest_size(policy):
     assert raised.value.message == (
         "13.86 mm is smaller than the smallest size in the chart (US/CA 3, 14.07 mm diameter)"
     )
+
+
+def test_an_unknown_system_is_named():
+    with pytest.raises(InputError) as raised:
+        lookup(CHART, RINGS, "us", "7")  # the test policy has no US system
+    assert (raised.value.field, raised.value.message) == (
+        "us",
+        "the policy defines no such ring-size system",
+    )
+
+
+def test_charts_of_one_and_two_rows():
+    """The floor is one step below the first size when there is a second row to step by."""
+    text = with_test_rings().replace('to = 14\nstep = "1/3"', 'to = "31/3"\nstep = "1/3"', 1)
+    rings = parse_policy(text, "test.toml").ring_sizes
+    chart = build_chart(rings)
+    assert len(chart.rows) == 2
+    assert measure(chart, rings, "circumference", "59.5").match.index == 0  # floor 59.33
+    # one row (the loader refuses an empty range; a hand-built chart may have one): no step to
+    # go by, so the first size is the floor
+    rings = rings._replace(chart_to=rings.chart_from)
+    chart = build_chart(rings)
+    assert len(chart.rows) == 1
+    assert measure(chart, rings, "circumference", "60").exact
+    with pytest.raises(InputError, match="smaller than the smallest size"):
+        measure(chart, rings, "circumference", "59.99")
