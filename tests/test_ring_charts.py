@@ -235,3 +235,14 @@ def test_charts_of_one_and_two_rows():
     assert measure(chart, rings, "circumference", "60").exact
     with pytest.raises(InputError, match="smaller than the smallest size"):
         measure(chart, rings, "circumference", "59.99")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"), [("3.5", "; did you mean 3.5cm?"), ("8", "; did you mean 8cm?"), ("3.4", "")]
+)
+def test_unit_hint_at_the_plausible_bounds(policy, text, hint):
+    """35 and 80 mm, the bounds themselves, are plausible: a bare 3.5 or 8 hints at cm."""
+    rings = policy.ring_sizes
+    with pytest.raises(InputError) as raised:
+        measure(build_chart(rings), rings, "circumference", text)
+    assert raised.value.message.endswith("runs from 35.00 to 80.00 mm" + hint)
