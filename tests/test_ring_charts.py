@@ -10,13 +10,14 @@ diameter = circumference / pi, half-up rounding), not by the code under test.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from migems_cli.errors import InputError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import parse_policy
-from migems_cli.ring_sizes import build_chart, lookup, measure
+from migems_cli.ring_sizes import build_chart, format_size_step, lookup, measure, parse_size
 
 BUNDLED = bundled_policy_path().read_text(encoding="utf-8")
 SYSTEMS = """[ring_sizes.chart]
@@ -246,3 +247,16 @@ def test_unit_hint_at_the_plausible_bounds(policy, text, hint):
     with pytest.raises(InputError) as raised:
         measure(build_chart(rings), rings, "circumference", text)
     assert raised.value.message.endswith("runs from 35.00 to 80.00 mm" + hint)
+
+
+def test_steps_are_said_as_people_say_them():
+    short, halves, thirds = RINGS.systems[2], RINGS.systems[3], RINGS.systems[0]
+    assert (short.id, halves.id, thirds.id) == ("short", "halves", "thirds")
+    assert format_size_step(short) == "a half letter"
+    assert format_size_step(short._replace(step=Fraction(1))) == "a letter"
+    assert format_size_step(thirds) == "⅓"
+    assert format_size_step(halves) == "0.5"  # a number system says 0.5, even if ½ is a glyph
+    assert format_size_step(thirds._replace(step=Fraction(1, 16))) == "0.0625"
+    with pytest.raises(InputError) as raised:
+        parse_size(short._replace(step=Fraction(1)), "D½")
+    assert raised.value.message == "AH sizes go in steps of a letter"

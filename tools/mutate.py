@@ -347,6 +347,8 @@ def run_module(
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
         repos = [copy_repo(root, Path(tmp) / str(i)) for i in range(max(1, jobs))]
         ok, clean = run_tests(repos[0], tests, None)
+        if not ok:  # once more: a timing test may fail on a busy machine
+            ok, clean = run_tests(repos[0], tests, None)
         if not ok:
             raise SystemExit(f"{module}: the tests fail on the unmutated copy; fix that first")
         timeout = max(10 * clean, 20.0)
