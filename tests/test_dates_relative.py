@@ -110,6 +110,8 @@ def test_written_dates_exact(text, dayfirst, expected):
         ("Nov 3", "add the year"),
         ("Jan 1", "add the year"),
         ("Feb 2", "add the year"),
+        ("Nov 31", "add the year"),  # not a date in year 1 or 4 either: still "add the year"
+        ("Feb 29", "add the year"),
         ("Nov 3 2026 1am", "without a time"),
         ("Feb 30 2026", "not a date"),
     ],
@@ -126,3 +128,12 @@ def test_yesterday_on_the_first_date_known_is_refused():
         parse_date("yesterday", "delivered", date.min)
     assert raised.value.message == "is before 0001-01-01, the first date known"
     assert parse_date("yesterday", "delivered", date(1, 1, 2)) == date.min
+
+
+def test_the_accepted_forms_are_listed():
+    with pytest.raises(InputError) as raised:
+        parse_date("soonish", "delivered", CLOCK)
+    assert raised.value.message == (
+        "not a date; use YYYY-MM-DD, MM/DD/YYYY (DD/MM/YYYY with --dayfirst), 'Nov 3 2026', "
+        "today or yesterday"
+    )
