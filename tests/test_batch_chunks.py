@@ -14,10 +14,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from migems_cli.batch import Evaluator, Summary, evaluate_chunks, read_layout
 from migems_cli.claims import parse_claim
 from migems_cli.errors import InputError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
+from migems_cli.records import RecordReader
+from migems_cli.render.batch_out import write_csv
 from tests.helpers import run_main
 
 TODAY = "2026-06-30"
@@ -152,4 +155,24 @@ def test_thousands_of_rows_across_chunks(capsys, tmp_path, monkeypatch, chunk, c
         f"migems batch: {ROWS} rows: {counts['eligible']} eligible, "
         f"{counts['ineligible']} ineligible, {counts['review']} review, "
         f"{len(BAD)} errors (lines {lines}); "
+    )
+
+
+def test_an_evaluator_writes_commas_by_default():
+    """`Evaluator`'s delimiter defaults to a comma: its cached CSV fragments use it."""
+    text = "claim_id,delivered,requested,category,price\n"
+    text += "A,2026-05-01,2026-05-03,ring,10\nB,2026-05-01,,ring,x\n"
+    written = []
+    for evaluator_delimiter in ((), (",",)):
+        records = RecordReader(io.StringIO(text, newline=""), ",")
+        layout = read_layout(records.header() or [], "<test>")
+        evaluator = Evaluator(
+            POLICY, date.fromisoformat(TODAY), False, layout, *evaluator_delimiter
+        )
+        out = io.StringIO(newline="")
+        write_csv(evaluate_chunks(records, evaluator, Summary()), layout, out, ",")
+        written.append(out.getvalue())
+    assert written[0] == written[1]
+    assert written[0].splitlines()[1] == (
+        "A,2026-05-01,2026-05-03,ring,10,eligible,refund,10.00,customer,2026-05-31,2026-05-08,,"
     )

@@ -70,7 +70,9 @@ def test_fixed_today_reads_like_other_dates():
 
 
 def test_check_with_today_yesterday_requests_on_the_day_before(run, clock, monkeypatch):
-    result = run("check", "--delivered", "2026-10-20", "--today", "yesterday", "--json")
+    result = run(
+        "check", "--delivered", "2026-10-20", "--category", "ring", "--today", "yesterday", "--json"
+    )
     assert result.code == 0, result.err
     claim = json.loads(result.out)["claim"]
     assert claim["requested"] == "2026-11-02"
