@@ -139,3 +139,18 @@ def test_the_accepted_forms_are_listed():
         "not a date; use YYYY-MM-DD, MM/DD/YYYY (DD/MM/YYYY with --dayfirst), 'Nov 3 2026', "
         "today or yesterday"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("2026-11-03", False),
+        ("é", False),
+        ("Nov 30 2026 é", False),  # ASCII 0 and 9 beside other non-ASCII text
+        ("Nov 9 2029 ü", False),
+        ("Nov ３ 2026", True),  # full-width
+        ("٣ Nov 2026", True),  # Arabic-Indic
+    ],
+)
+def test_non_ascii_digits_are_told_apart_from_ascii_ones(text, found):
+    assert dates.non_ascii_digit(text) is found
