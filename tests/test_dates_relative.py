@@ -148,7 +148,7 @@ def test_the_accepted_forms_are_listed():
         ("é", False),
         ("Nov 30 2026 é", False),  # ASCII 0 and 9 beside other non-ASCII text
         ("Nov 9 2029 ü", False),
-        ("Nov ３ 2026", True),  # full-width
+        ("Nov \uff13 2026", True),  # full-width 3
         ("٣ Nov 2026", True),  # Arabic-Indic
     ],
 )
