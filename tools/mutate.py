@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,7 +187,16 @@ def mutants_of(source: str) -> list[Mutant]:
             new = ast.AugAssign(node.target, _BINOP[type(node.op)](), node.value)
             add(node, ast.unparse(new), ast.unparse(new))
     found.sort(key=lambda m: (m.start, m.description))
-    return found
+    # several mutants with one description on a line ("1 -> 2" thrice): name them by column
+    seen: dict[tuple[int, str], int] = {}
+    for m in found:
+        seen[(m.line, m.description)] = seen.get((m.line, m.description), 0) + 1
+    return [
+        replace(m, description=f"{m.description} @{m.start[1]}")
+        if seen[(m.line, m.description)] > 1
+        else m
+        for m in found
+    ]
 
 
 def apply(source: str, mutant: Mutant) -> str:
@@ -293,15 +302,13 @@ def main(argv: list[str] | None = None) -> int:
             for m in chosen:
                 print(f"{module}:{m.line}:{m.description}")
             continue
-        if module in earlier:
-            before = earlier[module]
-            keys = set(before["survivors"])
-            pending = [m for m in chosen if f"{m.line}: {m.description}" in keys]
-            base_caught = before["caught"]
-        else:
-            pending, base_caught = chosen, 0
-        skipped = [m for m in pending if f"{module}:{m.line}:{m.description}" in equivalent]
-        pending = [m for m in pending if m not in skipped]
+        equivalents = [m for m in chosen if f"{module}:{m.line}:{m.description}" in equivalent]
+        pending = [m for m in chosen if m not in equivalents]
+        if module in earlier:  # only the earlier survivors: a caught mutant stays caught
+            keys = {key.rsplit(" @", 1)[0] for key in earlier[module]["survivors"]}
+            pending = [
+                m for m in pending if f"{m.line}: {m.description}".rsplit(" @", 1)[0] in keys
+            ]
         if args.tests:
             tests = args.tests
         elif module in TESTS:
@@ -310,17 +317,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             tests = ["tests", "--deselect", "tests/test_install.py"]
         survivors = run_module(args.root, relative, source, pending, tests, args.jobs, module)
-        caught = base_caught + len(pending) - len(survivors)
-        if module in earlier:
-            equivalent_count = earlier[module]["equivalent"] + len(skipped)
-        else:
-            equivalent_count = len(skipped)
         results.append(
             Result(
                 module,
                 len(chosen),
-                caught,
-                equivalent_count,
+                len(chosen) - len(equivalents) - len(survivors),
+                len(equivalents),
                 [f"{m.line}: {m.description}" for m in survivors],
                 len(everything),
             )
