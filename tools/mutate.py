@@ -296,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
             chosen = sorted(
                 random.Random(args.seed).sample(chosen, args.limit), key=lambda m: m.start
             )
+        if module in earlier and earlier[module].get("tried_keys"):  # a partial earlier run
+            tried = set(earlier[module]["tried_keys"])
+            chosen = [m for m in chosen if f"{m.line}: {m.description}".rsplit(" @", 1)[0] in tried]
         if args.match:
             chosen = [m for m in chosen if args.match in f"{module}:{m.line}:{m.description}"]
         if args.list:
@@ -370,8 +373,11 @@ def run_module(
             print(f"  {module}:{mutant.line}: {mutant.description}  {mark}", file=sys.stderr)
             return mutant if passed else None
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        try:
             outcome = list(pool.map(one, mutants))
+        finally:  # on Ctrl-C: finish the mutants running (restoring their files), start no more
+            pool.shutdown(wait=True, cancel_futures=True)
     return [m for m in outcome if m is not None]
 
 
