@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.errors import PolicyError
+from migems_cli.errors import InputError, PolicyError
+from migems_cli.money import parse_money
 from migems_cli.schedule import order_deadlines
 
 
@@ -60,3 +61,19 @@ def test_order_deadlines_refuses_misuse_by_code(policy):
         order_deadlines(policy, None, date(2026, 11, 2), None, "US", date(2026, 11, 3))
     with pytest.raises(ValueError, match=r"^order_deadlines needs an order date, a delivery date"):
         order_deadlines(policy, None, None, None, "US", date(2026, 11, 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("9€", "the store's currency is USD ($); write 120.00, $120 or 120 USD"),
+        ("10 ü", "not an amount; use digits with at most two decimals, like 120.00"),
+        ("\u0663", "not an amount; write digits as ASCII 0-9"),  # Arabic-Indic 3
+    ],
+)
+def test_ascii_digits_beside_other_non_ascii_text_are_digits(text, message):
+    """money.parse_money: an ASCII 9 or 0 in non-ASCII text is not a foreign digit (a "< '9'"
+    went unseen)."""
+    with pytest.raises(InputError) as raised:
+        parse_money(text, "price", "USD", "$")
+    assert raised.value.message == message
