@@ -69,6 +69,7 @@ def test_order_deadlines_refuses_misuse_by_code(policy):
         ("9€", "the store's currency is USD ($); write 120.00, $120 or 120 USD"),
         ("10 ü", "not an amount; use digits with at most two decimals, like 120.00"),
         ("\u0663", "not an amount; write digits as ASCII 0-9"),  # Arabic-Indic 3
+        ("$120 USD", "not an amount; use digits with at most two decimals, like 120.00"),  # 2 marks
     ],
 )
 def test_ascii_digits_beside_other_non_ascii_text_are_digits(text, message):
