@@ -154,3 +154,16 @@ def test_the_accepted_forms_are_listed():
 )
 def test_non_ascii_digits_are_told_apart_from_ascii_ones(text, found):
     assert dates.non_ascii_digit(text) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Nov 31 2026", "not a date (day is out of range for month)"),
+        ("Nov 3 2026 25:00", "not a date (hour must be in 0..23)"),
+    ],
+)
+def test_dateutils_reason_without_the_text_it_repeats(text, message):
+    with pytest.raises(InputError) as raised:
+        parse_date(text, "delivered", CLOCK)
+    assert raised.value.message == message
