@@ -1,5 +1,6 @@
 """`migems batch --json`: golden JSON Lines covering every decision, every failed-rule shape and
 error rows, so a wrong key, a lost `failed_rules` entry or a null where a value belongs shows.
+A deliberate change of the output (a new key) means regenerating the file and reading its diff.
 
 Regenerate after a deliberate change with:
     MIGEMS_UPDATE_GOLDEN=1 pytest tests/test_golden_jsonl.py
@@ -34,6 +35,8 @@ def test_jsonl_golden_covers_every_decision_and_errors(capsys):
         if record["decision"] == "ineligible":
             assert record["failed_rules"], record["input"]["claim_id"]
             assert (record["refund_amount"], record["remedy"]) == (None, "none")
+        if "review_rules" in record:  # the rules that sent a row to review, where batch has them
+            assert bool(record["review_rules"]) == (record["decision"] == "review")
         if record["decision"] is None:
             assert record["error"]
             assert record["failed_rules"] == []
