@@ -2,28 +2,24 @@
 error rows, so a wrong key, a lost `failed_rules` entry or a null where a value belongs shows.
 A deliberate change of the output (a new key) means regenerating the file and reading its diff.
 
-Regenerate after a deliberate change with:
-    MIGEMS_UPDATE_GOLDEN=1 pytest tests/test_golden_jsonl.py
+Regenerate after a deliberate change with `pytest --update-golden` (see tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from tests.helpers import run_main
+from migems_cli.errors import ExitCode
 
 FIXTURE = Path(__file__).parent / "fixtures" / "batch" / "decisions.csv"
-GOLDEN = Path(__file__).parent / "golden" / "batch_decisions.jsonl"
 
 
-def test_jsonl_golden_covers_every_decision_and_errors(capsys):
-    code, out, err = run_main(["batch", str(FIXTURE), "--json", "--today", "2026-03-31"], capsys)
-    if os.environ.get("MIGEMS_UPDATE_GOLDEN"):
-        GOLDEN.write_text(out, encoding="utf-8")
-    assert out == GOLDEN.read_text(encoding="utf-8")
-    assert code == 1
+def test_jsonl_golden_covers_every_decision_and_errors(run, golden):
+    result = run("batch", str(FIXTURE), "--json", "--today", "2026-03-31")
+    out, err = result.out, result.err
+    golden("batch_decisions.jsonl", out)
+    assert result.code == ExitCode.ROW_ERRORS
     assert err.startswith(
         "migems batch: 12 rows: 4 eligible, 3 ineligible, 3 review, 2 errors (lines 11, 12);"
     )
