@@ -232,11 +232,11 @@ def _json_error(
     """
     if not _wants_json(sys.argv[1:] if argv is None else argv):
         return
-    import json
+    from migems_cli.render.json_out import json_text
 
     error = {"message": message, "option": option, "value": value}
     try:
-        sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text({"error": error}) + "\n")
         sys.stdout.flush()
     except OSError:  # stdout closed or full: the stderr line still says it
         pass

@@ -15,6 +15,7 @@ _MONTH = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?",
     re.IGNORECASE | re.ASCII,
 )
+_TIME = re.compile(r"[0-9]:[0-9]|\b[ap]\.?m\b", re.IGNORECASE | re.ASCII)  # 00:00, 9am, 9 p.m.
 _YEAR = re.compile(r"\b[0-9]{4}\b", re.ASCII)
 ASCII_DIGITS = "write digits as ASCII 0-9"
 _FORMS = "YYYY-MM-DD, MM/DD/YYYY (DD/MM/YYYY with --dayfirst), 'Nov 3 2026', today or yesterday"
@@ -75,12 +76,15 @@ def _written(value: str, field: str, text: str, dayfirst: bool) -> date:
     except (ValueError, OverflowError) as exc:
         why = str(exc).partition(": ")[0]  # dateutil repeats the text after ": "
         raise InputError(field, text, f"not a date ({why})") from None
-    if parsed.time() != default.time() or parsed.tzinfo is not None:
+    if parsed.time() != default.time() or parsed.tzinfo is not None or _TIME.search(value):
         raise InputError(field, text, "give a date without a time")
     if parsed.day != again.day:
         raise InputError(field, text, "add the day, for example 'Nov 3 2026'")
     if parsed.date() != again.date():
         raise InputError(field, text, "add the year, for example 'Nov 3 2026'")
+    year = int(_YEAR.findall(value)[-1])  # as written: dateutil reads 0004 as 2004
+    if parsed.year != year:
+        return _real(field, text, year, parsed.month, parsed.day)
     return parsed.date()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -31,13 +30,13 @@ class _Plain(StringParamType):
 PLAIN_TEXT = _Plain()
 
 PolicyOption = Annotated[
-    Path | None,
+    str | None,  # not click's Path: the loader checks the file itself (and says why, one line)
     typer.Option(
         "--policy",
         help="Policy file to use (env MIGEMS_POLICY).",
         show_default="the bundled policy.toml",
         metavar="PATH",
-        dir_okay=False,
+        click_type=PLAIN_TEXT,
     ),
 ]
 TodayOption = Annotated[
@@ -118,10 +117,10 @@ class Common:
         return business_calendar(self.policy)
 
 
-def common(policy: Path | None, today: str | None, json: bool, dayfirst: bool) -> Common:
+def common(policy: str | None, today: str | None, json: bool, dayfirst: bool) -> Common:
     """Load the policy and check `--today`; raises `PolicyError` or `InputError`."""
     from migems_cli.policy import resolve_policy_path
     from migems_cli.policy_load import load_policy
 
-    loaded = load_policy(resolve_policy_path(str(policy) if policy else None))
+    loaded = load_policy(resolve_policy_path(policy))
     return Common(loaded, today, json, dayfirst)

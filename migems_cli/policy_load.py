@@ -45,6 +45,8 @@ def read_policy_bytes(path: Path, source: str) -> bytes:
         fd = os.open(path, flags)
     except OSError as exc:
         raise PolicyError(source, [f"{source}: cannot read: {exc.strerror or exc}"]) from None
+    except ValueError:  # a NUL, or a lone surrogate no file system name can hold
+        raise PolicyError(source, [f"{source}: cannot read: not a possible file name"]) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
