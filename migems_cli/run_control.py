@@ -57,13 +57,35 @@ def quiet_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+class VisibleLines:
+    """A text stream for a terminal: what is written goes on with every control character made
+    visible (`safe.visible_lines`): CSV cells on a terminal can neither clear the screen nor
+    plant a link. Each write is whole records (the CSV writer writes no less)."""
+
+    def __init__(self, stream: TextIO, tabs: bool) -> None:
+        self.stream = stream
+        self.tabs = tabs
+
+    def write(self, text: str) -> int:
+        from migems_cli.render.safe import visible_lines
+
+        self.stream.write(visible_lines(text, self.tabs))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 @contextmanager
-def open_output(path: Path | None, fmt: Format, source: os.stat_result | None) -> Iterator[TextIO]:
+def open_output(
+    path: Path | None, fmt: Format, source: os.stat_result | None, delimiter: str = ","
+) -> Iterator[TextIO]:
     """stdout, or a temporary file beside `path` renamed onto it only when writing completes.
 
     On any failure or terminating signal the temporary file is removed and `path` is untouched;
     only a regular, writable file that is not the input (`source`) is replaced (see
-    `output_file`).
+    `output_file`). CSV on a terminal is written through `VisibleLines`; files and pipes get
+    the data byte for byte (JSON Lines are terminal-safe as they are).
     """
     if path is None:
         stdout = sys.stdout
@@ -73,7 +95,10 @@ def open_output(path: Path | None, fmt: Format, source: os.stat_result | None) -
             and codecs.lookup(stdout.encoding).name != "utf-8"
         ):
             stdout.reconfigure(encoding="utf-8")  # data is UTF-8 whatever the locale
-        yield stdout
+        if fmt is Format.csv and stdout.isatty():
+            yield VisibleLines(stdout, tabs=delimiter == "\t")  # type: ignore[misc]
+        else:
+            yield stdout
         stdout.flush()
         return
     from migems_cli.output_file import atomic_output
@@ -86,8 +111,9 @@ def open_output(path: Path | None, fmt: Format, source: os.stat_result | None) -
 def progress(
     fmt: Format, output: Path | None, raw: IO[bytes]
 ) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar on stderr when it is a terminal (and the table is not on it too)."""
-    if not sys.stderr.isatty() or (fmt is Format.table and output is None and sys.stdout.isatty()):
+    """A rich progress bar on stderr when it is a terminal and the data does not go to a
+    terminal too (the bar's line would take the first row, and rows scroll anyway)."""
+    if not sys.stderr.isatty() or (output is None and sys.stdout.isatty()):
         yield None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

@@ -51,7 +51,8 @@ def batch(
             "--output",
             "-o",
             help="Write the results to this file (atomically: a temporary file in the same "
-            "folder, renamed when complete) instead of stdout, as csv unless --format says.",
+            "folder, renamed when complete) instead of stdout, as csv unless --format says; "
+            "- writes to standard output.",
             dir_okay=False,
             show_default="stdout",
             metavar="FILE",
@@ -91,14 +92,17 @@ def batch(
     Columns (any case, any order): claim_id, order_id, delivered (required), requested, reason,
     category, custom, sale, condition, packaging, photos, price, shipping; other columns are
     carried through. The output repeats the input columns, then decision, remedy,
-    refund_amount, return_shipping_paid_by, return_by, report_damage_by, failed_rules and
-    error. A row that cannot be evaluated keeps its cells and gets an error naming the column
-    and the value. Blank lines are skipped; short rows are padded, extra cells are kept after
-    the error column. CSV output is RFC 4180 (CRLF line ends), and any cell a spreadsheet would
-    run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe; JSON Lines
-    keep cells as they are. A cell longer than 1 MiB (1,048,576 characters) is cut to that
-    length and its row gets an error. A summary goes to stderr. --output replaces only a
-    regular, writable file that is not the input.
+    refund_amount, return_shipping_paid_by, return_by, report_damage_by, failed_rules,
+    review_rules (rule ids, ;-separated) and error. A row that cannot be evaluated keeps its
+    cells and gets an error naming each bad column and its value (;-separated). Blank lines
+    are skipped; short rows are padded, extra cells are kept after the error column. CSV output
+    is RFC 4180 (CRLF line ends), and any cell a spreadsheet would run as a formula (starting
+    with = + - @, tab or CR) gets a leading apostrophe; on a terminal its control characters
+    are shown escaped (\\x1b). JSON Lines keep cells as they are, control characters written
+    as \\u escapes. A cell longer than 1 MiB (1,048,576 characters) is cut to that length and
+    its row gets an error. A summary goes to stderr, and a progress bar while the run lasts when
+    stderr is a terminal and the results do not go to one. --output replaces only a regular,
+    writable file that is not the input.
 
     Exit status: 0 every row evaluated, 1 some rows had errors (they are still written), 2 the
     file cannot be processed or the output cannot be written, 130 interrupted, 128 + its number
@@ -113,6 +117,8 @@ def batch(
     env = common(policy, today, json, dayfirst)
     separator = _delimiter(delimiter)
     _check_encoding(encoding)
+    if output == Path("-"):
+        output = None  # `-o -`: stdout, as FILE - is stdin
     fmt = _format(output_format, json, output)
     source = "<stdin>" if file == "-" else file
     started = time.perf_counter()
@@ -126,7 +132,7 @@ def batch(
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
         with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
             chunks = evaluate_chunks(records, evaluator, summary, progress)
-            with run_control.open_output(output, fmt, run_control.status(raw)) as out:
+            with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
                     WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
                 except (UnicodeDecodeError, csv.Error) as exc:
@@ -134,6 +140,7 @@ def batch(
     if output is None and stdout_guard.closed():
         return 1 if summary.errors else 0  # the reader went away: quiet, with the verdict so far
     summary.seconds = time.perf_counter() - started
+    sys.stdout.flush()  # with 2>&1 the summary comes after the last row, never inside it
     print(f"migems batch: {summary.text()}", file=sys.stderr)
     return 1 if summary.errors else 0
 

@@ -1,4 +1,5 @@
-"""Writers for `migems batch`: CSV (formulas neutralised) and JSON Lines, one record per row.
+"""Writers for `migems batch`: CSV (formulas neutralised) and JSON Lines (control characters
+escaped), one record per row.
 
 Both find the result columns by name (`batch.RESULT_COLUMNS`, the fields of `batch.Result`):
 a new column needs no edit here.
@@ -26,6 +27,7 @@ from migems_cli.batch import (
     split_record,
 )
 from migems_cli.records import positions
+from migems_cli.render.safe import json_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
 _WITHOUT_LINE_END = itemgetter(slice(None, -2))
@@ -261,8 +263,9 @@ _LISTS_AT = [(name, RESULT_COLUMNS.index(name)) for name in _LIST_COLUMNS]
 
 
 def write_jsonl(rows: Iterator[Row], layout: Layout, out: TextIO) -> None:
-    """One JSON object per line (see `json_record`); no header line."""
+    """One JSON object per line (see `json_record`); no header line. Text stays UTF-8, but
+    every control character is escaped (`json_safe`): a line is safe on a terminal."""
     encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
     write = out.write
     for row in rows:
-        write(encode(json_record(row, layout)) + "\n")
+        write(json_safe(encode(json_record(row, layout))) + "\n")

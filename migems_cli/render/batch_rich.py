@@ -67,7 +67,7 @@ class _Shown:
     def explained(self) -> Text:
         """The error, else the failed and review rules, one a line."""
         if self.error:
-            return Text(self.error, style="red")
+            return Text(self.error, style="red", overflow="fold")
         text = Text()
         for what, rule in self.rule_lines():
             if text:
@@ -131,7 +131,8 @@ def _table(rows: list[_Shown], claim: bool, header: bool, widths: list[int]) -> 
     table.add_column("Refund", justify="right", no_wrap=True, min_width=widths[3])
     for key in _HEADERS:
         table.add_column(_HEADERS[key], no_wrap=True, min_width=_DATE)
-    table.add_column("Failed / review rules, error", ratio=1)
+    # rich's default overflow is an ellipsis: a word longer than the column folds instead
+    table.add_column("Failed / review rules, error", ratio=1, overflow="fold")
     for row in rows:
         cells: list[Text] = [Text(row.line)]
         if claim:
@@ -153,14 +154,14 @@ def _block(row: _Shown) -> Group:
     head.append_text(row.decision_text())
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim", no_wrap=True)
-    facts.add_column()
+    facts.add_column(overflow="fold")  # a long value folds whole, never cut with an ellipsis
     if row.refund:
         facts.add_row("Refund", row.refund)
     for key in _HEADERS:
         if row.dates[key]:
             facts.add_row(DEADLINE_LABELS[key], row.dates[key])
     if row.error:
-        facts.add_row("Error", Text(row.error, style="red"))
+        facts.add_row("Error", Text(row.error, style="red", overflow="fold"))
     for what, ids in row.notes:
         facts.add_row("Failed rules" if what == "fail" else "Review rules", ids)
     return Group(head, Padding(facts, (0, 0, 0, 2)))

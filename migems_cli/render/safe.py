@@ -3,7 +3,9 @@
 Every piece of text that comes from a file (CSV cells, policy texts, paths in error lines) goes
 through `visible` before it reaches a terminal, so an ESC (`\\x1b[2J` clears the screen), an OSC-8
 link, an 8-bit CSI (U+009B) or a bidi override in a claim id or a policy text is printed as its
-escape, like Python writes it: `\\x1b`, `\\x9b`, `\\u202e`. JSON and CSV output keep data as is.
+escape, like Python writes it: `\\x1b`, `\\x9b`, `\\u202e`. CSV files and pipes keep data as
+is (CSV on a terminal goes through `visible`); JSON text goes through `json_safe`, which escapes
+the same characters losslessly.
 No rich import here: `cli._fail` uses it on every error.
 """
 
@@ -19,6 +21,8 @@ _CONTROL = re.compile(
 _CONTROL_BUT_NEWLINE = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
+# What json.dumps leaves raw of the above (it escapes C0 itself): DEL, C1, bidi, separators.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -39,3 +43,28 @@ def visible(text: str, newlines: bool = False) -> str:
     """
     pattern = _CONTROL_BUT_NEWLINE if newlines else _CONTROL
     return pattern.sub(_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from json.dumps, which escapes C0 controls) with DEL, the C1 controls, the
+    bidi controls and the line separators written as `\\uXXXX` too: the same data after
+    json.loads, and nothing a terminal would act on. Such characters can only be inside
+    strings, so the text stays valid JSON. ASCII text without DEL (nearly every line) is
+    returned at once.
+    """
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _JSON_RAW.sub(_json_escape, text)
+
+
+def visible_lines(text: str, tabs: bool = False) -> str:
+    """Lines for a terminal: CRLF line ends made LF, every other control character visible
+    (tabs kept when `tabs`: the cell separator of tab-separated text)."""
+    text = text.replace("\r\n", "\n")
+    if tabs:
+        return "\t".join(visible(part, newlines=True) for part in text.split("\t"))
+    return visible(text, newlines=True)
