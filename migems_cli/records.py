@@ -426,6 +426,47 @@ class RecordReader:
 
 # Python 3.10's csv module refuses NUL characters ("line contains NUL"); 3.11 reads them.
 _NUL_IS_AN_ERROR = sys.version_info < (3, 11)
+
+
+def csv_writer(out: Any, delimiter: str) -> Any:
+    """csv.writer with RFC 4180 line ends; on Python 3.10, whose writer refuses a NUL ("need to
+    escape"), one that writes it as 3.11's does: as any other character."""
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    return _NulWriter(out, delimiter) if _NUL_IS_AN_ERROR else writer
+
+
+class _NulWriter:
+    """A csv writer for Python 3.10 that writes NUL as 3.11 does: a record with one is formatted
+    with another character in its place, one that the record lacks and the writer does not treat
+    specially (so it quotes exactly as 3.11 would), which is then put back."""
+
+    def __init__(self, out: Any, delimiter: str) -> None:
+        self._out = out
+        self._lines: list[str] = []
+        self._writer = csv.writer(self, delimiter=delimiter, lineterminator="\r\n")
+        self._special = {delimiter, '"', "\r", "\n"}
+
+    def write(self, text: str) -> None:
+        self._lines.append(text)
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        cells = list(cells)
+        text = "".join(map(str, cells))
+        if "\x00" not in text:
+            self._writer.writerow(cells)
+            self._out.write(self._lines.pop())
+            return
+        stand = next(
+            c for c in map(chr, range(1, 0x110000)) if c not in text and c not in self._special
+        )
+        self._writer.writerow([str(cell).replace("\x00", stand) for cell in cells])
+        self._out.write(self._lines.pop().replace(stand, "\x00"))
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 # `_careful`'s states, named as in the csv module: at the start of a cell, in an unquoted cell,
 # in a quoted one, just after a quote in a quoted one.
 _START, _FIELD, _QUOTED, _QUOTE = range(4)

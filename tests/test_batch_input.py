@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from migems_cli.records import CELLS_CAP, RECORD_CAP, Damage, RecordReader
+from migems_cli.records import CELLS_CAP, RECORD_CAP, Damage, RecordReader, csv_writer
 from tests.helpers import assert_bad_input, migems_script, run_script, script_env
 
 TODAY = "2026-11-26"
@@ -65,6 +65,26 @@ def test_a_nul_in_a_cell_is_evaluated(run, tmp_path):
     rows = [json.loads(line) for line in result.out.splitlines()]
     assert [row["input"]["claim_id"] for row in rows] == ["A\x00B", "C"]
     assert [row["decision"] for row in rows] == ["review", "review"]
+
+
+def test_a_nul_is_written_as_python_3_11_writes_it():
+    out = io.StringIO()
+    csv_writer(out, ",").writerows([["a\x00b", "c,\x00", 'q"\x00', "\x01\x00"], ["d"]])
+    assert out.getvalue() == 'a\x00b,"c,\x00","q""\x00",\x01\x00\r\nd\r\n'
+
+
+def test_csv_output_of_nul_cells_is_the_same_on_every_python(run, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(
+        'claim_id,delivered,note\nA\x00B,2026-11-20,n\n"Q\x00,",2026-11-20,x\n', "utf-8"
+    )
+    result = _batch(run, str(source), "--format", "csv")
+    assert result.code == 0, result.err
+    assert result.out.split("\r\n")[1:] == [
+        "A\x00B,2026-11-20,n,review,refund,,customer,2026-12-20,2026-11-27,,category,",
+        '"Q\x00,",2026-11-20,x,review,refund,,customer,2026-12-20,2026-11-27,,category,',
+        "",
+    ]
 
 
 # --- a quote left open at the end of the file ----------------------------------------------

@@ -114,13 +114,21 @@ def files(draw: st.DrawFn) -> tuple[list[str], list[list[str]], int]:
 
 def _write(path: Path, header: list[str], records: list[list[str]], delimiter: str) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=delimiter)
-        writer.writerow(header)
-        for record in records:
+        for record in [header, *records]:
             if record:
-                writer.writerow(record)
+                out.write(_csv_line(record, delimiter))
             else:
                 out.write("\r\n")
+
+
+def _csv_line(record: list[str], delimiter: str) -> str:
+    """The record as csv.writer writes it on Python 3.11+, where NUL is a character like any
+    other (3.10's writer refuses it: it is written here as a character the record lacks)."""
+    text = "".join(record)
+    stand = next(c for c in map(chr, range(1, 0x110000)) if c not in text + delimiter + '"\r\n')
+    line = io.StringIO()
+    csv.writer(line, delimiter=delimiter).writerow([cell.replace("\x00", stand) for cell in record])
+    return line.getvalue().replace(stand, "\x00")
 
 
 @settings(
