@@ -28,7 +28,7 @@ from migems_cli.claims import (
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import Policy
-from migems_cli.records import CELL_CAP, RecordReader, positions
+from migems_cli.records import CELL_CAP, CELLS_CAP, RECORD_CAP, Damage, RecordReader, positions
 from migems_cli.rules import REVIEW, assess, deadlines, judge, window_band
 
 
@@ -558,20 +558,45 @@ def evaluate_chunks(
         yield Chunk(starts, records, extras, evaluated, texts, raw.quoted or [])
 
 
-def _cut_cells(
-    cut: dict[int, list[int]], records: list[list[str]], layout: Layout
-) -> dict[int, str]:
-    """The error of each record that had cells cut (see `records.CELL_CAP`), by the record's
-    identity (records keep it when `_regularise` drops the blank ones around them)."""
-    names = layout.header
-    return {
-        id(records[at]): "; ".join(
-            f"{names[cell] if cell < len(names) else f'column {cell + 1}'}: longer than "
-            f"{CELL_CAP:,} characters, the limit of a cell: cut to that length"
-            for cell in cells
+def _cut_cells(cut: dict[int, Damage], records: list[list[str]], layout: Layout) -> dict[int, str]:
+    """The error of each record that the reader could not read whole (see `records.Damage`), by
+    the record's identity (records keep it when `_regularise` drops the blank ones around them)."""
+    return {id(records[at]): damage_text(damage, layout.header) for at, damage in cut.items()}
+
+
+def damage_text(damage: Damage, names: Sequence[str]) -> str:
+    """What the reader could not read of a record, as its row's error."""
+
+    def name(cell: int) -> str:
+        return names[cell] if cell < len(names) else f"column {cell + 1}"
+
+    def column(cell: int) -> str:
+        return f"column {names[cell]!r}" if cell < len(names) else f"column {cell + 1}"
+
+    found = [
+        f"{name(cell)}: longer than {CELL_CAP:,} characters, the limit of a cell: cut to that "
+        "length"
+        for cell in damage.cut
+    ]
+    if damage.cells:
+        found.append(
+            f"the row has more than {CELLS_CAP:,} cells, the limit of a row: the cells after "
+            f"the first {CELLS_CAP:,} are dropped"
         )
-        for at, cells in cut.items()
-    }
+    if damage.long:
+        found.append(
+            f"the row is longer than {RECORD_CAP:,} characters, the limit of a row: the rest "
+            "is dropped"
+        )
+    if damage.unclosed:
+        cell, first, last = damage.unclosed
+        text = f"an unclosed quote in {column(cell)} on line {first} runs to the end of the file"
+        if damage.recovered:
+            text += f": the cell ends with line {first}, lines {first + 1}-{last} are read as rows"
+        elif last > first:
+            text += f": lines {first}-{last} were read as one cell"
+        found.append(text + "; fix the quote")
+    return "; ".join(found)
 
 
 def _fail_cut(evaluated: Evaluated, records: list[list[str]], cut: dict[int, str]) -> None:

@@ -14,6 +14,15 @@ noticed before it is held whole; its record is then read again by a parser of th
 (`_careful`), a piece at a time, which keeps the first `CELL_CAP` characters of each cell and
 says which cells it cut (`RawChunk.cut`): the record is still one record, and the records after
 it are read as before. Lines that long are rare, and only they take the slower road.
+
+A record is also capped as a whole: at most `CELLS_CAP` cells (10,000) and `RECORD_CAP`
+characters (16 MiB); a record over either (a line of millions of commas, a 100 MB line) is read
+by `_careful` too, which keeps what fits, scans the rest for the record's end with C-level finds,
+and says so (`Damage`). A quote still open at the end of the input would take every line after
+it into one cell: its cell ends with the line the quote opened on instead, the record is flagged,
+and the lines after it are read again as records (when they fit in the record cap; past that
+they stay in the cut cell, and the record's error says which lines they were). On Python 3.10,
+whose csv module refuses NUL, records with a NUL are read by `_careful`, as 3.11 reads them.
 """
 
 from __future__ import annotations
@@ -29,7 +38,27 @@ from operator import contains, methodcaller
 from typing import IO, Any
 
 CELL_CAP = 1 << 20  # characters kept of a cell; a longer one is cut, and its row gets an error
+CELLS_CAP = 10_000  # cells kept of a record; the rest are dropped, and its row gets an error
+RECORD_CAP = 1 << 24  # characters kept of a record (16 MiB); the rest are dropped, likewise
 LINE_PIECE = 1 << 16  # a line up to this long (line end included) is read whole
+
+
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """What is wrong with a record that `RecordReader` could not read whole (see `_careful`).
+
+    `cut`: the cells longer than the cell cap (cut to it); `cells`: the record had more cells
+    than the cells cap (those after it are dropped); `long`: the record had more characters than
+    the record cap (the rest is dropped); `unclosed`: (cell, first line, last line) of a quote
+    still open at the end of the input; `recovered`: its lines after the first were given back
+    and read as records of their own (else they are in the cell, or dropped past the cap).
+    """
+
+    cut: tuple[int, ...] = ()
+    cells: bool = False
+    long: bool = False
+    unclosed: tuple[int, int, int] | None = None
+    recovered: bool = False
 
 
 @dataclass(slots=True)
@@ -41,7 +70,7 @@ class RawChunk:
     records: list[list[str]]
     texts: list[str] | None = None
     quoted: list[int] | None = None
-    cut: dict[int, list[int]] | None = None  # record -> where its cells over the cap are
+    cut: dict[int, Damage] | None = None  # record -> what is wrong with it
 
 
 def positions(values: list[Any], wanted: object) -> list[int]:
@@ -56,11 +85,16 @@ def positions(values: list[Any], wanted: object) -> list[int]:
         return found
 
 
-CELL_CAP = 1 << 20
-
-
 class _LongLine(Exception):
     """A piece of a line at the length limit: the line goes on (see `RecordReader._feed`)."""
+
+
+class _OpenAtEnd(Exception):
+    """The input ends while csv.reader is in a quoted cell (see `RecordReader._feed`)."""
+
+
+class _TooWide(Exception):
+    """csv.reader gave a record of more cells than the cap (see `RecordReader._parsed`)."""
 
 
 class RecordReader:
@@ -74,12 +108,21 @@ class RecordReader:
     """
 
     def __init__(
-        self, stream: IO[str], delimiter: str, cap: int = CELL_CAP, piece: int = LINE_PIECE
+        self,
+        stream: IO[str],
+        delimiter: str,
+        cap: int = CELL_CAP,
+        piece: int = LINE_PIECE,
+        cells: int = CELLS_CAP,
+        record: int = RECORD_CAP,
     ) -> None:
         self._delimiter = delimiter
         self._cap = cap
+        self._cells = cells
+        self._record = record
         self._piece = min(cap, piece) + 1  # a line shorter than this was read whole
         self._pieces: Iterator[str] = iter(partial(stream.readline, self._piece), "")
+        self._back: deque[str] = deque()  # pieces read, to be read again first
         self.line_num = 0
         csv.field_size_limit(cap)
 
@@ -88,33 +131,48 @@ class RecordReader:
 
     def header(self) -> list[str] | None:
         """The first record that is not blank, or None when the stream has none."""
-        queue: deque[str] = deque()
         while True:
             start = self.line_num
-            found = self._careful(queue)
+            found = self._careful(self._back)
             if found is None:
                 return None
-            record, cut = found
-            if cut:
+            record, damage = found
+            if damage:
                 self.line_num = start
-                raise csv.Error(f"a header cell is longer than {self._cap:,} characters")
+                if damage.unclosed:
+                    raise csv.Error(
+                        f"a quote opened in header cell {damage.unclosed[0] + 1} is not closed "
+                        "by the end of the file; fix the quote"
+                    )
+                raise csv.Error(
+                    f"a header cell is longer than {self._cap:,} characters"
+                    if damage.cut
+                    else f"the header is wider than {self._cells:,} cells or "
+                    f"{self._record:,} characters"
+                )
             if record:
                 return record
 
     def chunks(self, size: int) -> Iterator[RawChunk]:
         """Every record (blank lines give empty ones), in chunks of about `size` lines."""
-        pieces = self._pieces
+        pieces, back = self._pieces, self._back
         while True:
             base = self.line_num
             lines: list[str] = []
+            while back and len(lines) < size:
+                lines.append(back.popleft())
             try:
-                lines.extend(islice(pieces, size))
-            except UnicodeDecodeError:  # after the whole lines decoded before it
+                lines.extend(islice(pieces, size - len(lines)))
+            except UnicodeError:  # after the whole lines decoded before it
                 self.line_num = base + sum(map(methodcaller("endswith", ("\n", "\r")), lines))
                 raise
             if not lines:
                 return
-            if max(map(len, lines)) < self._piece:  # no line was cut at the length limit
+            longest = max(map(len, lines))
+            if longest < self._piece and (  # no line was cut at the length limit
+                longest < self._cells  # nor can hold more cells than the cap
+                or max(map(methodcaller("count", self._delimiter), lines)) < self._cells
+            ):
                 texts = list(map(str.rstrip, lines, repeat("\r\n")))
                 quoted = positions(list(map(contains, texts, repeat('"'))), True)
                 records = self._one_a_line(lines, texts, quoted)
@@ -124,13 +182,15 @@ class RecordReader:
                     continue
             # Some record spans lines, or a line is too long: read again, through to the end
             # of the last record.
-            yield self._parsed(deque(lines))
+            back.extendleft(reversed(lines))
+            yield self._parsed(back)
 
     def _parsed(self, pending: deque[str]) -> RawChunk:
         """The records of the lines in `pending`, the last one read on from the stream."""
         starts: list[int] = []
         records: list[list[str]] = []
-        cut: dict[int, list[int]] = {}
+        cut: dict[int, Damage] = {}
+        cells = self._cells
         while pending:
             taken: list[str] = []  # the lines of the record being read
             reader = self._reader(self._feed(pending, taken))
@@ -138,11 +198,14 @@ class RecordReader:
                 while pending:
                     taken.clear()
                     record = next(reader)
+                    if len(record) > cells:
+                        raise _TooWide
                     starts.append(self.line_num + 1)
                     self.line_num += len(taken)
                     records.append(record)
-            except (_LongLine, csv.Error):
-                # A line or a cell over the cap: this record again, a piece at a time.
+            except (_LongLine, _OpenAtEnd, _TooWide, csv.Error):
+                # A line, a cell or a record over a cap, a quote open at the end of the input,
+                # or (Python 3.10) a NUL: this record again, a piece at a time.
                 pending.extendleft(reversed(taken))
                 starts.append(self.line_num + 1)
                 found = self._careful(pending)
@@ -150,24 +213,30 @@ class RecordReader:
                 records.append(found[0])
                 if found[1]:
                     cut[len(records) - 1] = found[1]
-            except UnicodeDecodeError:
+            except UnicodeError:
                 self.line_num += len(taken)
                 raise
         return RawChunk(starts, records, cut=cut or None)
 
     def _feed(self, pending: deque[str], taken: list[str]) -> Iterator[str]:
         """The lines of `pending`, then of the stream, each also put in `taken`; stops with
-        `_LongLine` at a piece of a line longer than the limit."""
+        `_LongLine` at a piece of a line longer than the limit or when a record's lines grow
+        longer than twice that, with `_OpenAtEnd` when the input ends inside a record (csv.reader
+        asks for another line only in a quoted cell)."""
         limit = self._piece
+        total = 0
         while True:
             if pending:
                 line = pending.popleft()
             else:
                 line = next(self._pieces, "")
                 if not line:
+                    if taken:
+                        raise _OpenAtEnd
                     return
             taken.append(line)
-            if len(line) >= limit and line[-1] != "\n":
+            total = len(line) if len(taken) == 1 else total + len(line)
+            if (len(line) >= limit and line[-1] != "\n") or total > 2 * limit:
                 raise _LongLine
             yield line
 
@@ -183,56 +252,96 @@ class RecordReader:
                 queue.appendleft(following)
         return piece
 
-    def _careful(self, queue: deque[str]) -> tuple[list[str], list[int]] | None:
+    def _careful(self, queue: deque[str]) -> tuple[list[str], Damage | None] | None:
         """The next record (pieces from `queue`, then the stream), read as `csv.reader` reads
-        it (strict=False) but a piece at a time, each cell cut to the cap: (cells, where the
-        cut cells are), or None at the end of the input. Counts the lines into `line_num`."""
-        cap, delimiter = self._cap, self._delimiter
+        it (strict=False) but a piece at a time, within the caps: (cells, what is wrong with
+        it), or None at the end of the input. Counts the lines into `line_num`.
+
+        Each cell is cut to the cell cap; past the cells cap or the record cap nothing more is
+        kept, and the rest of the record is only scanned for its end (C-level finds). A quote
+        still open at the end of the input would swallow every line after it: when those lines
+        were few enough to keep (the record cap), the cell ends at the end of the line its quote
+        opened on, and the lines after it go back to `queue`, to be read as records again.
+        """
+        cap, delimiter, cells_cap = self._cap, self._delimiter, self._cells
         cells: list[str] = []
         cut: list[int] = []
         cell: list[str] = []
-        room = [cap]  # characters the cell may still take
+        room = cap  # characters the cell may still take
+        left = self._record  # characters the record may still take
+        wide = long = done = False  # over the cells cap, over the record cap, keeping nothing
+        # the quoted cell being read: its cell, its line, and once it runs over a line end,
+        # how much of it the first line made, and the pieces after that line (None: too many)
+        quote_cell = quote_line = 0
+        mark: tuple[int, int, bool] | None = None
+        kept: list[str] | None = None
+        kept_size = 0
 
         def add(text: str) -> None:
-            if len(text) > room[0]:
-                text = text[: room[0]]
+            nonlocal room, left, long
+            if done or long:
+                return
+            if len(text) > room:
+                text = text[:room]
                 if not cut or cut[-1] != len(cells):
                     cut.append(len(cells))
-            room[0] -= len(text)
+            if len(text) > left:
+                text = text[:left]
+                long = True
+            room -= len(text)
+            left -= len(text)
             cell.append(text)
 
         def save() -> None:
-            cells.append("".join(cell))
+            nonlocal room, done, wide
+            if not done:
+                if len(cells) == cells_cap:
+                    wide = done = True
+                else:
+                    cells.append("".join(cell))
+                    done = long
             cell.clear()
-            room[0] = cap
+            room = cap
 
         state = _START
         begun = in_line = False
         while True:
             piece = self._next(queue)
+            if kept is not None and piece:
+                kept.append(piece)
+                kept_size += len(piece)
+                if kept_size > self._record:
+                    kept = None  # too much to read again: the lines stay in the cell
             if not piece:  # the end of the input
                 if not begun:
                     return None
                 if in_line:
                     self.line_num += 1
                 break  # an open quote, or a last line with no line end: the record ends
-            if _NUL_IS_AN_ERROR and "\x00" in piece:
-                raise csv.Error("line contains NUL")
             body = piece.rstrip("\r\n")
             end = piece[len(body) :]
             if not begun and not body:  # a blank line: an empty record, as csv.reader gives
                 self.line_num += 1
-                return [], []
+                return [], None
             begun = True
             at, size = 0, len(body)
             while at < size:
                 if state == _START:
                     if body[at] == '"':
                         state = _QUOTED
+                        quote_cell, quote_line = len(cells), self.line_num + 1
+                        mark = kept = None
                         at += 1
                         continue
                     state = _FIELD
                 if state == _FIELD:
+                    if done:  # only a quote opening a cell matters now
+                        stop = body.find(delimiter + '"', at)
+                        if stop < 0:
+                            state = _START if body[-1] == delimiter else _FIELD
+                            break
+                        state, at = _START, stop + 1
+                        continue
                     stop = body.find(delimiter, at)
                     if stop < 0:
                         add(body[at:])
@@ -266,15 +375,31 @@ class RecordReader:
             in_line = False
             if state != _QUOTED:
                 break
+            if mark is None:  # the quoted cell runs over its first line end
+                mark = (len(cell), len(cut), long)
+                kept, kept_size = [], 0
             add(end)  # a line break in a quoted cell
+        unclosed = None
+        recovered = False
+        if state == _QUOTED:  # a quote still open at the end of the input
+            unclosed = (quote_cell, quote_line, self.line_num)
+            if mark is not None and kept is not None:
+                # the cell ends with the line its quote opened on; the lines after it again
+                del cell[mark[0] :], cut[mark[1] :]
+                long = mark[2]
+                queue.extendleft(reversed(kept))
+                self.line_num = quote_line
+                recovered = bool(kept)
         save()
-        return cells, cut
+        if cut or wide or long or unclosed:
+            return cells, Damage(tuple(cut), wide, long, unclosed, recovered)
+        return cells, None
 
     def _one_a_line(
         self, lines: list[str], texts: list[str], quoted: list[int]
     ) -> list[list[str]] | None:
         """The record of each line, or None if a record may run over lines."""
-        if _NUL_IS_AN_ERROR and "\x00" in "".join(texts):  # let csv.reader say so, as before 3.11
+        if _NUL_IS_AN_ERROR and "\x00" in "".join(texts):  # 3.10: read by `_careful`
             return None
         records = list(map(str.split, texts, repeat(self._delimiter)))
         for at in positions(texts, ""):
@@ -287,7 +412,12 @@ class RecordReader:
                 return None
             # A quote left open takes in the next line given to the reader (one record fewer)
             # or, on the last line, ends the record early with a line break in its last cell.
-            if len(parsed) != len(quoted) or _open_at_end(parsed):
+            # A last line with no line end may be the input's last, its quote open: see `_feed`.
+            if (
+                len(parsed) != len(quoted)
+                or _open_at_end(parsed)
+                or not lines[quoted[-1]].endswith(("\n", "\r"))
+            ):
                 return None
             for at, record in zip(quoted, parsed, strict=True):
                 records[at] = record
@@ -296,6 +426,47 @@ class RecordReader:
 
 # Python 3.10's csv module refuses NUL characters ("line contains NUL"); 3.11 reads them.
 _NUL_IS_AN_ERROR = sys.version_info < (3, 11)
+
+
+def csv_writer(out: Any, delimiter: str) -> Any:
+    """csv.writer with RFC 4180 line ends; on Python 3.10, whose writer refuses a NUL ("need to
+    escape"), one that writes it as 3.11's does: as any other character."""
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    return _NulWriter(out, delimiter) if _NUL_IS_AN_ERROR else writer
+
+
+class _NulWriter:
+    """A csv writer for Python 3.10 that writes NUL as 3.11 does: a record with one is formatted
+    with another character in its place, one that the record lacks and the writer does not treat
+    specially (so it quotes exactly as 3.11 would), which is then put back."""
+
+    def __init__(self, out: Any, delimiter: str) -> None:
+        self._out = out
+        self._lines: list[str] = []
+        self._writer = csv.writer(self, delimiter=delimiter, lineterminator="\r\n")
+        self._special = {delimiter, '"', "\r", "\n"}
+
+    def write(self, text: str) -> None:
+        self._lines.append(text)
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        cells = list(cells)
+        text = "".join(map(str, cells))
+        if "\x00" not in text:
+            self._writer.writerow(cells)
+            self._out.write(self._lines.pop())
+            return
+        stand = next(
+            c for c in map(chr, range(1, 0x110000)) if c not in text and c not in self._special
+        )
+        self._writer.writerow([str(cell).replace("\x00", stand) for cell in cells])
+        self._out.write(self._lines.pop().replace(stand, "\x00"))
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 # `_careful`'s states, named as in the csv module: at the start of a cell, in an unquoted cell,
 # in a quoted one, just after a quote in a quoted one.
 _START, _FIELD, _QUOTED, _QUOTE = range(4)

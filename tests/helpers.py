@@ -11,13 +11,15 @@ a `Result`.
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -141,3 +143,35 @@ def modules_after(
     )
     found = json.loads(done.stderr.splitlines()[-1])
     return Imported(found["code"], done.stdout, found["mods"])
+
+
+def csv_reference(
+    text: str, delimiter: str, cap: int | None = None
+) -> tuple[list[tuple[int, list[str]]], bool]:
+    """The records csv.reader (strict=False) reads from `text`, as Python 3.11+ reads them on
+    every Python (3.10 refuses a NUL: here it is read as any other character, as 3.11 does):
+    (start line, cells cut to `cap`), blank lines as []; and whether the last record is a quote
+    left open at the end of the text (csv.reader asked for a line after the last one)."""
+    assert "\x01" not in text  # stands for NUL while csv.reader reads
+    ended = False
+
+    def lines() -> Iterator[str]:
+        nonlocal ended
+        yield from io.StringIO(text.replace("\x00", "\x01"), newline="")
+        ended = True
+
+    limit = csv.field_size_limit(sys.maxsize)
+    try:
+        reader = csv.reader(lines(), delimiter=delimiter, strict=False)
+        found: list[tuple[int, list[str]]] = []
+        while True:
+            start = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return found, False
+            found.append((start, [cell.replace("\x01", "\x00")[:cap] for cell in record]))
+            if ended:
+                return found, True
+    finally:
+        csv.field_size_limit(limit)

@@ -100,7 +100,9 @@ def batch(
     with = + - @, tab or CR) gets a leading apostrophe; on a terminal its control characters
     are shown escaped (\\x1b). JSON Lines keep cells as they are, control characters written
     as \\u escapes. A cell longer than 1 MiB (1,048,576 characters) is cut to that length and
-    its row gets an error. A summary goes to stderr, and a progress bar while the run lasts when
+    its row gets an error, as does a row of more than 10,000 cells or 16 MiB; a quote left open
+    at the end of the file makes its row an error, and the lines after it are read again as
+    rows. A summary goes to stderr, and a progress bar while the run lasts when
     stderr is a terminal and the results do not go to one. --output replaces only a regular,
     writable file that is not the input.
 
@@ -127,7 +129,7 @@ def batch(
         records = RecordReader(stream, separator)
         try:
             layout = read_layout(_header(records, source), source)
-        except (UnicodeDecodeError, csv.Error) as exc:
+        except (UnicodeError, csv.Error) as exc:
             raise _unreadable(exc, source, encoding, records.line_num) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
         with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
@@ -135,7 +137,7 @@ def batch(
             with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
                     WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
-                except (UnicodeDecodeError, csv.Error) as exc:
+                except (UnicodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, records.line_num) from None
     if output is None and stdout_guard.closed():
         return 1 if summary.errors else 0  # the reader went away: quiet, with the verdict so far
@@ -188,6 +190,23 @@ def _header(records: RecordReader, source: str) -> list[str]:
 def _unreadable(exc: Exception, source: str, encoding: str, lines_read: int) -> InputError:
     """The error for a file that stops being readable after `lines_read` whole lines."""
     line = lines_read + 1
+    if isinstance(exc, UnicodeEncodeError):  # decoded into lone surrogates (utf-7 can)
+        return InputError(
+            "FILE",
+            source,
+            f"decoded as {encoding}, holds text that UTF-8 cannot write ({exc.reason}); "
+            "try another --encoding",
+        )
+    if isinstance(exc, UnicodeError) and _no_bom(exc, encoding, lines_read):
+        bits = codecs.lookup(encoding).name[-2:]
+        return InputError(
+            "FILE",
+            source,
+            f"cannot be decoded as {encoding} on line 1: no byte-order mark: try "
+            f"utf-{bits}-le or utf-{bits}-be",
+        )
+    if not isinstance(exc, UnicodeDecodeError) and isinstance(exc, UnicodeError):
+        return InputError("FILE", source, f"cannot be decoded as {encoding} on line {line} ({exc})")
     if isinstance(exc, UnicodeDecodeError):
         line += _line_breaks_before(exc)
         return InputError(
@@ -196,6 +215,17 @@ def _unreadable(exc: Exception, source: str, encoding: str, lines_read: int) -> 
             f"cannot be decoded as {encoding} on line {line}; try --encoding cp1252",
         )
     return InputError("FILE", source, f"line {line}: not readable as CSV ({exc})")
+
+
+def _no_bom(exc: UnicodeError, encoding: str, lines_read: int) -> bool:
+    """Whether `exc` is utf-16 or utf-32 (byte order unsaid) finding no byte-order mark."""
+    if codecs.lookup(encoding).name not in ("utf-16", "utf-32"):
+        return False
+    if not isinstance(exc, UnicodeDecodeError):
+        return "BOM" in str(exc)  # "UTF-16 stream does not start with BOM"
+    start = exc.object[:4]
+    boms = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    return lines_read == 0 and exc.start < 4 and not start.startswith(boms)
 
 
 def _line_breaks_before(exc: UnicodeDecodeError) -> int:
@@ -215,9 +245,12 @@ def _line_breaks_before(exc: UnicodeDecodeError) -> int:
 def _open_input(file: str, encoding: str) -> Iterator[tuple[TextIO, IO[bytes]]]:
     """The file (or stdin) as text with newlines untranslated, as the csv module wants."""
     if file == "-":
-        stream = io.TextIOWrapper(sys.stdin.buffer, encoding=encoding, newline="")
+        stdin = getattr(sys.stdin, "buffer", None)  # sys.stdin is None when fd 0 is closed
+        if stdin is None or stdin.closed:
+            raise InputError("FILE", file, "standard input is closed")
+        stream = io.TextIOWrapper(stdin, encoding=encoding, newline="")
         try:
-            yield stream, sys.stdin.buffer
+            yield stream, stdin
         finally:
             stream.detach()
         return

@@ -7,7 +7,6 @@ a new column needs no edit here.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from bisect import bisect_right
@@ -26,7 +25,7 @@ from migems_cli.batch import (
     Row,
     split_record,
 )
-from migems_cli.records import positions
+from migems_cli.records import csv_writer, positions
 from migems_cli.render.safe import json_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
@@ -149,11 +148,9 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
     alone the csv module would leave a cell holding a bare CR unquoted, and readers would split
     the record there.
     """
-    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow(
-        neutralise(layout.output_header)
-    )
+    csv_writer(out, delimiter).writerow(neutralise(layout.output_header))
     sink = _Lines()
-    formatter = csv.writer(sink, delimiter=delimiter, lineterminator="\r\n")
+    formatter = csv_writer(sink, delimiter)  # writes NUL on Python 3.10 too
     result_text = _ResultText(delimiter)
     # a cell that starts like a formula, after a delimiter, in lines without quotes
     formula = re.compile(
