@@ -175,3 +175,42 @@ def csv_reference(
                 return found, True
     finally:
         csv.field_size_limit(limit)
+
+
+def on_terminal(
+    argv: list[str],
+    stdout: int | io.BufferedWriter | None = None,
+    stderr: int | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[int, bytes]:
+    """Run `argv` with stdout and stderr on a pseudo-terminal, except the one given a file (or
+    subprocess.DEVNULL): the exit code and every byte the terminal received."""
+    import pty
+    import threading
+    from contextlib import suppress
+
+    master, terminal = pty.openpty()
+    shown = bytearray()
+
+    def read_terminal() -> None:
+        with suppress(OSError):
+            while chunk := os.read(master, 65536):
+                shown.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    try:
+        done = subprocess.run(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=terminal if stdout is None else stdout,
+            stderr=terminal if stderr is None else stderr,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(terminal)
+        reader.join(5)
+        os.close(master)
+    return done.returncode, bytes(shown)

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
@@ -30,7 +29,7 @@ from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
 from migems_cli.records import RecordReader
 from migems_cli.render.batch_out import write_csv
-from tests.helpers import modules_after
+from tests.helpers import modules_after, on_terminal
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 TODAY = "2026-01-31"
@@ -480,33 +479,11 @@ def test_console_script_pipe_closed_early_exits_quietly(tmp_path):
 def test_progress_bar_on_a_terminal_leaves_the_data_on_stdout(tmp_path):
     """`migems batch claims.csv > out.csv` at a terminal: the bar and summary on the terminal,
     every record in the file (rich's live display would capture stdout unless told not to)."""
-    import pty
-    import threading
-
     source = tmp_path / "many.csv"
     source.write_bytes(_claims(20_000))
-    master, terminal = pty.openpty()
-    shown = bytearray()
-
-    def read_terminal() -> None:
-        with suppress(OSError):
-            while chunk := os.read(master, 65536):
-                shown.extend(chunk)
-
-    reader = threading.Thread(target=read_terminal, daemon=True)
-    reader.start()
     with (tmp_path / "out.csv").open("wb") as out:
-        done = subprocess.run(
-            [MIGEMS, "batch", str(source), "--today", TODAY],
-            stdout=out,
-            stderr=terminal,
-            timeout=60,
-            check=False,
-        )
-    os.close(terminal)
-    reader.join(5)
-    os.close(master)
-    assert done.returncode == 0
+        code, shown = on_terminal([MIGEMS, "batch", str(source), "--today", TODAY], stdout=out)
+    assert code == 0
     records = (tmp_path / "out.csv").read_bytes().split(b"\r\n")
     assert len(records) == 1 + 20_000 + 1  # header, rows, and the empty tail after the last
     assert records[-2].startswith(b"C19999,")

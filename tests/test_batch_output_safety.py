@@ -5,11 +5,8 @@ summary, `-o -` is stdout (attack report 9.7, 10.12, 10.14 and defect 5)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import threading
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -18,7 +15,7 @@ from hypothesis import strategies as st
 
 from migems_cli.batch import RESULT_COLUMNS
 from migems_cli.render.safe import visible
-from tests.helpers import Result, migems_script, script_env
+from tests.helpers import Result, migems_script, on_terminal, script_env
 
 TODAY = "2026-11-25"
 # ESC clear screen, an OSC-8 link, 8-bit CSI, NEL, DEL, a bidi override, a line separator
@@ -37,31 +34,9 @@ def _hostile_csv(path: Path) -> Path:
 def _on_terminal(args: list[str], stderr_too: bool = True) -> tuple[int, str]:
     """The console script with stdout (and stderr) on a pty: exit code and what the terminal
     got."""
-    import pty
-
-    master, terminal = pty.openpty()
-    shown = bytearray()
-
-    def read_terminal() -> None:
-        with suppress(OSError):
-            while chunk := os.read(master, 65536):
-                shown.extend(chunk)
-
-    reader = threading.Thread(target=read_terminal, daemon=True)
-    reader.start()
-    done = subprocess.run(
-        [migems_script(), *args],
-        stdin=subprocess.DEVNULL,
-        stdout=terminal,
-        stderr=terminal if stderr_too else subprocess.DEVNULL,
-        env=script_env(),
-        timeout=60,
-        check=False,
-    )
-    os.close(terminal)
-    reader.join(5)
-    os.close(master)
-    return done.returncode, shown.decode("utf-8", "replace")
+    stderr = None if stderr_too else subprocess.DEVNULL
+    code, shown = on_terminal([migems_script(), *args], stderr=stderr, env=script_env())
+    return code, shown.decode("utf-8", "replace")
 
 
 # --- 9.7: no raw control character on a terminal; files and pipes byte-exact ---------------
