@@ -44,7 +44,10 @@ TESTS: dict[str, list[str]] = {
     "rules": ["test_rules", "test_refund", "test_deadlines", *_CORE, "test_batch_cells"],
     "business_days": ["test_business_days", "test_deadlines", "test_refund", "test_status", *_CORE],
     "schedule": ["test_deadlines", "test_status", "test_refund", "test_business_days", *_CORE],
-    "claims": ["test_input_parsing", "test_rules", "test_batch_cells", "test_batch", *_CORE],
+    "claims": [
+        *("test_input_parsing", "test_rules", "test_batch_cells", "test_batch", *_CORE),
+        *("test_missing_inputs", "test_attack_fixes"),
+    ],
     "dates": [
         *("test_dates_money", "test_dates_relative", "test_input_parsing", "test_deadlines"),
         *("test_status", *_CORE),
@@ -53,7 +56,9 @@ TESTS: dict[str, list[str]] = {
     "ring_sizes": ["test_ring_sizes", "test_ring_charts", "test_ring_policy", "test_ring_size_cli"],
     "batch": [
         *("test_batch_cells", "test_batch_chunks", "test_golden_jsonl", "test_batch"),
-        *("test_hardening_io", "test_records"),
+        *("test_hardening_io", "test_records", "test_batch_input", "test_batch_invariants"),
+        *("test_batch_columns", "test_calendar_ends", "test_missing_inputs", "test_golden"),
+        *("test_input_parsing",),
     ],
 }
 
