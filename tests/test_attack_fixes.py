@@ -84,3 +84,15 @@ def test_json_escapes_what_a_terminal_would_act_on_and_loads_back_the_same() -> 
     assert not any(ch in text for ch in "\x1b\x9b\u202e\x7f\ud800")
     assert "é" in text  # other non-ASCII text stays readable
     assert json.loads(text) == data
+
+
+def test_every_character_visible_escapes_is_unprintable() -> None:
+    """`visible` returns printable text untouched without running its pattern: that shortcut is
+    right only while no character it escapes counts as printable."""
+    import re
+
+    from migems_cli.render import safe
+
+    pattern = re.compile(safe._CLASSES["all"])
+    assert [hex(c) for c in range(0x110000) if pattern.match(chr(c)) and chr(c).isprintable()] == []
+    assert safe.visible("a\x1b[2Jb\u202e") == "a\\x1b[2Jb\\u202e"

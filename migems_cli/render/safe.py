@@ -12,20 +12,26 @@ No rich import here: `cli._fail` uses it on every error.
 from __future__ import annotations
 
 import re
+from functools import cache
 
-# C0 and C1 controls, DEL, the bidi embeddings, overrides, isolates and marks, and the Unicode
-# line and paragraph separators (a terminal may start a new line at them).
-_CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-_CONTROL_BUT_NEWLINE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-# What json.dumps leaves raw of the above (it escapes C0 itself): DEL, C1, bidi, separators,
-# and lone surrogates (a file name that was not UTF-8), which no encoder could write.
-_JSON_RAW = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+# C1 controls, DEL, the bidi embeddings, overrides, isolates and marks, the Unicode line and
+# paragraph separators (a terminal may start a new line at them) and lone surrogates (a file
+# name that was not UTF-8, which no encoder could write). With the C0 controls: what `visible`
+# shows escaped; alone: what `json_safe` escapes (json.dumps escapes C0 itself).
+_UNSAFE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CLASSES = {
+    "all": f"[\x00-\x1f{_UNSAFE}]",
+    "but_newline": f"[\x00-\x09\x0b-\x1f{_UNSAFE}]",
+    "json": f"[{_UNSAFE}]",
+}
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    """Compiled on first use (about 0.5 ms each): most runs need one of them, or none."""
+    return re.compile(_CLASSES[name])
+
+
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -44,8 +50,9 @@ def visible(text: str, newlines: bool = False) -> str:
     `newlines=True` keeps line breaks (a policy text may have several lines); a CSV cell or an
     error line keeps none, so it can never pose as another row or another line.
     """
-    pattern = _CONTROL_BUT_NEWLINE if newlines else _CONTROL
-    return pattern.sub(_escape, text)
+    if text.isprintable():  # every character in the classes above is unprintable
+        return text
+    return _pattern("but_newline" if newlines else "all").sub(_escape, text)
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -61,7 +68,7 @@ def json_safe(text: str) -> str:
     """
     if text.isascii() and "\x7f" not in text:
         return text
-    return _JSON_RAW.sub(_json_escape, text)
+    return _pattern("json").sub(_json_escape, text)
 
 
 def visible_lines(text: str, tabs: bool = False) -> str:
