@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 
 from migems_cli.batch import Evaluator, Summary, evaluate_chunks, read_layout
-from migems_cli.claims import parse_claim
+from migems_cli.claims import FIELDS, parse_claim
 from migems_cli.errors import InputError
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
@@ -25,20 +25,7 @@ from tests.helpers import run_main
 
 TODAY = "2026-06-30"
 POLICY = load_policy(bundled_policy_path())
-HEADER = [
-    "claim_id",
-    "delivered",
-    "requested",
-    "reason",
-    "category",
-    "custom",
-    "sale",
-    "condition",
-    "packaging",
-    "photos",
-    "price",
-    "shipping",
-]
+HEADER = ["claim_id", *FIELDS]  # every column batch reads
 # (reason, day, custom, sale, condition, packaging, photos) -> decision, remedy, payer, failed
 COMBOS = [
     (("changed-mind", 5, "", "", "", "", ""), ("eligible", "refund", "customer", "")),
