@@ -36,16 +36,15 @@ def refund(
 
     Example: migems refund --received 2026-11-20 --price 120 --shipping 22
     """
+    from migems_cli.claims import parse_amount
     from migems_cli.dates import parse_date
-    from migems_cli.money import parse_money
     from migems_cli.render.emit import emit
     from migems_cli.schedule import refund_schedule
 
     env = common(policy, today, json, dayfirst)
     day = parse_date(received, "received", env.today, dayfirst)
-    currency = (env.policy.store.currency, env.policy.store.currency_symbol)
-    amount = parse_money(price, "price", *currency) if price is not None else None
-    paid = parse_money(shipping, "shipping", *currency) if shipping is not None else None
+    amount = parse_amount(price, "price", env.policy)  # as check reads its --price
+    paid = parse_amount(shipping, "shipping", env.policy)
     schedule = refund_schedule(env.policy, env.calendar, day, env.today, amount, paid)
 
     def render() -> None:
