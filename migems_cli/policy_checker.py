@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from migems_cli.policy import Window
+from migems_cli.render.safe import visible
 
 T = TypeVar("T")
 
@@ -218,11 +219,6 @@ class Checker:
 
 def join_path(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
-
-
-def visible(text: str) -> str:
-    """`text` with each control character written as an escape (`\\x1b`), as repr() does."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def shown(value: object) -> str:

@@ -16,8 +16,9 @@ from migems_cli import policy_cache
 from migems_cli.errors import PolicyError
 from migems_cli.file_kinds import file_kind
 from migems_cli.policy import Policy, display_path
-from migems_cli.policy_checker import Checker, visible
+from migems_cli.policy_checker import Checker
 from migems_cli.policy_sections import build
+from migems_cli.render.safe import visible
 
 
 def load_policy(path: Path) -> Policy:

@@ -52,8 +52,8 @@ from migems_cli.policy_checker import (
     join_path,
     kind_of,
     shown,
-    visible,
 )
+from migems_cli.render.safe import visible
 
 # The rules the engine evaluates, and which texts each needs: the outcomes it can produce are
 # logic (migems_cli.rules); their wording is policy.
