@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -216,12 +215,14 @@ def main(argv: list[str] | None = None) -> None:
         code = _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         code = ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        # the reader went away (`| head`): not an error; keep Python quiet at shutdown
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except BrokenPipeError:  # the reader went away (`| head`): not an error
+        stdout_guard.quiet()
         code = ExitCode.OK
-    sys.exit(stdout_guard.finish(code if isinstance(code, int) else ExitCode.OK))
+    try:
+        code = stdout_guard.finish(code if isinstance(code, int) else ExitCode.OK)
+    except MigemsError as exc:  # stdout could not be written
+        code = _fail(str(exc), exc.exit_code)
+    sys.exit(code)
 
 
 def _json_error(

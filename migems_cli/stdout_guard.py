@@ -146,24 +146,23 @@ def closed() -> bool:
     return _sink is not None and _sink.closed_pipe
 
 
+def quiet() -> None:
+    """The reader of an unguarded stdout went away: what Python still flushes at exit goes to
+    /dev/null, quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def finish(code: int) -> int:
-    """Flush stdout; the exit code: `code`, or BAD_INPUT (2) after printing why stdout could not
-    be written."""
+    """Flush stdout and return `code`. Raises `OutputError` when stdout could not be written
+    (the CLI's edge prints it like every other error: exit 2)."""
     try:
-        sys.stdout.flush()
-    except OutputError as exc:
-        return _fail(str(exc))
+        sys.stdout.flush()  # a guarded stdout raises OutputError itself
     except BrokenPipeError:  # an unguarded stdout: quiet, and nothing more at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        quiet()
         return code
     except OSError as exc:  # an unguarded stdout
-        return _fail(str(OutputError(exc)))
+        raise OutputError(exc) from None
     if _sink is not None and _sink.error is not None and code != ExitCode.BAD_INPUT:
-        return _fail(str(OutputError(_sink.error)))  # raised once, and swallowed on the way
+        raise OutputError(_sink.error)  # raised once, and swallowed on the way
     return code
-
-
-def _fail(message: str) -> int:
-    print(f"Error: {message}", file=sys.stderr)
-    return ExitCode.BAD_INPUT
