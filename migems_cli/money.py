@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
 
 from migems_cli.errors import InputError
@@ -70,6 +69,8 @@ def _check_currency(markers: list[str], field: str, text: str, currency: str, sy
     ours = marker.upper() == currency.upper() or (symbol and marker == symbol)
     if len(markers) == 1 and currency and ours:
         return
+    import unicodedata  # only an amount with a foreign or odd marker gets here
+
     is_currency = _CODE.fullmatch(marker) or any(unicodedata.category(ch) == "Sc" for ch in marker)
     if len(markers) > 1 or not is_currency or not currency:
         raise InputError(field, text, _NOT_AN_AMOUNT)

@@ -29,7 +29,8 @@ def load_policy(path: Path) -> Policy:
     source = display_path(path)
     raw = read_policy_bytes(path, source)
     try:
-        text = raw.decode("utf-8-sig")  # a BOM, as Windows editors write, is not TOML
+        # a BOM, as Windows editors write, is not TOML ("utf-8-sig" would import its codec)
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError(source, [f"{source}: not UTF-8 text: {exc.reason}"]) from None
     return parse_policy(text, source, raw)
