@@ -124,3 +124,32 @@ def common(policy: str | None, today: str | None, json: bool, dayfirst: bool) ->
 
     loaded = load_policy(resolve_policy_path(policy))
     return Common(loaded, today, json, dayfirst)
+
+
+# Per-ticket options (issues 12 and 13): which order and claim an answer is about, for whom, and
+# who answers. Defined once here; each command that takes them adds the parameter.
+OrderOption = Annotated[
+    str | None,
+    typer.Option("--order", help="The order number.", metavar="NUMBER", show_default=False),
+]
+ClaimIdOption = Annotated[
+    str | None,
+    typer.Option("--claim-id", help="The claim's id.", metavar="ID", show_default=False),
+]
+CustomerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--customer", help="The customer's name, for a reply.", metavar="NAME", show_default=False
+    ),
+]
+AgentOption = Annotated[
+    str | None,
+    typer.Option(
+        "--agent",
+        help="Your name, as the reply is signed and the journal records it (env MIGEMS_AGENT).",
+        metavar="NAME",
+        envvar="MIGEMS_AGENT",
+        show_envvar=False,
+        show_default=False,
+    ),
+]

@@ -29,6 +29,26 @@ DEADLINE_IDS = (
 REFUND_NOTE_STATES = ("pending", "due")
 
 
+class PolicyIdentity(NamedTuple):
+    """Which policy answered: its name and version from policy.toml, the first day it applies
+    to, and the first 12 hex digits of the SHA-256 of the file's bytes."""
+
+    name: str
+    version: str
+    effective_from: date | None
+    digest: str
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "effective_from": None
+            if self.effective_from is None
+            else self.effective_from.isoformat(),
+            "digest": self.digest,
+        }
+
+
 class Store(NamedTuple):
     name: str
     currency: str
@@ -201,6 +221,7 @@ class Policy(NamedTuple):
     statuses: tuple[Status, ...]
     deadline_texts: Mapping[str, str]  # by deadline id (DEADLINE_IDS)
     ring_sizes: RingSizes
+    identity: PolicyIdentity
 
     def __eq__(self, other: object) -> bool:
         return self is other

@@ -61,6 +61,11 @@ def _digest(data: bytes) -> bytes:
     return digest
 
 
+def short_digest(raw: bytes) -> str:
+    """The first 12 hex digits of the SHA-256 of `raw`: how a policy file is named on record."""
+    return _digest(raw).hex()[:12]
+
+
 def pack(raw: bytes, data: dict[str, Any]) -> bytes:
     """The cache file's bytes for `data` parsed from policy bytes `raw` (ValueError: unmarshalable,
     such as TOML dates)."""

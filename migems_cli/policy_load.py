@@ -91,7 +91,7 @@ def parse_policy(text: str, source: str = "<policy>", raw: bytes | None = None) 
     if data is None:
         data = _parse_toml(text, source)
     check = Checker(source, text)
-    policy = build(check, data, source)
+    policy = build(check, data, source, policy_cache.short_digest(raw))
     if check.errors:
         raise PolicyError(source, check.errors)
     if parsed:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
@@ -30,6 +30,7 @@ from migems_cli.policy import (
     CalendarPolicy,
     Category,
     Policy,
+    PolicyIdentity,
     Reason,
     RingHowTo,
     RingSizes,
@@ -72,6 +73,9 @@ NEXT_STEP_KEYS = ("change-of-mind", "defect", "ineligible")
 
 TOP_LEVEL = (
     "schema_version",
+    "name",
+    "version",
+    "effective_from",
     "store",
     "calendar",
     "returns",
@@ -110,10 +114,13 @@ _REFUND_KEYS = (
 _PROCESSING_KEYS = ("status", "min_business_days", "max_business_days")
 
 
-def build(check: Checker, data: dict[str, Any], source: str) -> Policy:
-    """The `Policy` in `data` (parsed TOML); its errors are left in `check.errors`."""
+def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -> Policy:
+    """The `Policy` in `data` (parsed TOML); its errors are left in `check.errors`.
+
+    `digest`: the first 12 hex digits of the SHA-256 of the file's bytes (`Policy.identity`)."""
     top = check.table(data, "", TOP_LEVEL)
     _schema_version(check, top)
+    identity = _identity(check, top, digest)
     store = _store(check, top)
     calendar = _calendar(check, top)
     # [returns] and [processing]: their tables here, their values once categories and statuses
@@ -163,6 +170,7 @@ def build(check: Checker, data: dict[str, Any], source: str) -> Policy:
         statuses=statuses,
         deadline_texts=deadline_texts,
         ring_sizes=ring_sizes,
+        identity=identity,
     )
 
 
@@ -180,6 +188,32 @@ def _section(
 def _schema_version(check: Checker, top: dict[str, Any]) -> None:
     if check.value(top, "", "schema_version", int, 1) != 1:
         check.error("schema_version", "this migems reads schema_version 1")
+
+
+def _identity(check: Checker, top: dict[str, Any], digest: str) -> PolicyIdentity:
+    """`name`, `version` and `effective_from` (a TOML date or a "YYYY-MM-DD" string: a string
+    keeps the file cacheable, as marshal cannot hold dates)."""
+    name = check.value(top, "", "name", str, "")
+    version = check.value(top, "", "version", str, "")
+    for key, value in (("name", name), ("version", version)):
+        if key in top and isinstance(top[key], str) and not value.strip():
+            check.error(key, "must not be empty")
+    raw = top.get("effective_from")
+    effective: date | None = None
+    if raw is None:
+        pass
+    elif isinstance(raw, date) and not isinstance(raw, datetime):
+        effective = raw
+    elif isinstance(raw, str):
+        try:
+            effective = date.fromisoformat(raw) if len(raw) == 10 else None
+        except ValueError:
+            effective = None
+        if effective is None:
+            check.error("effective_from", f"must be a date like 2026-11-26, not {visible(raw)!r}")
+    else:
+        check.error("effective_from", f"must be a date, not {kind_of(raw)}")
+    return PolicyIdentity(name=name, version=version, effective_from=effective, digest=digest)
 
 
 def _store(check: Checker, top: dict[str, Any]) -> Store:
