@@ -302,9 +302,8 @@ class Evaluator:
         slow: dict[int, Result] = {}
         for at in special:
             code, day = codes[at], days[at]
-            if (
-                code < 0 or classes[at] < 0 or amounts[at] is _BAD_AMOUNTS or at in sized
-            ):  # see _new_class
+            bad = code < 0 or classes[at] < 0 or amounts[at] is _BAD_AMOUNTS  # see _new_class
+            if bad or at in sized:
                 slow[at] = self.slow(rows[at])
                 decided[at] = _SLOW
             else:
