@@ -622,3 +622,35 @@ def test_policy_show_shows_the_exchange_settings(run) -> None:
     assert doc["exchange"]["new_item_shipping_paid_by"] == "review"
     assert doc["exchange"]["price_difference"] == "review"
     assert set(doc["rules"]) >= {"exchange", "exchange-shipping", "exchange-price"}
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+@pytest.mark.parametrize("shipping", ['"store"', '"review"'])
+def test_exchange_output_is_whole_at_narrow_widths(
+    run, tmp_path, policy_text: str, columns: str, shipping: str
+) -> None:
+    source = tmp_path / "policy.toml"
+    source.write_text(
+        policy_text.replace(
+            'new_item_shipping_paid_by = "review"', f"new_item_shipping_paid_by = {shipping}"
+        ),
+        encoding="utf-8",
+    )
+    for size in ("17.3mm", "UK P"):
+        result = run(
+            "check",
+            "--policy",
+            str(source),
+            "--delivered",
+            "2026-11-20",
+            "--category",
+            "ring",
+            "--want",
+            "exchange",
+            "--exchange-size",
+            size,
+            env={"COLUMNS": columns},
+        )
+        assert result.code in (ExitCode.OK, ExitCode.REVIEW)
+        assert "…" not in result.out
+        assert all(len(line) <= int(columns) for line in result.out.splitlines())
