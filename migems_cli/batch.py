@@ -20,14 +20,16 @@ from typing import Any, NamedTuple
 from migems_cli.claims import (
     FIELDS,
     TERM_PARSERS,
+    check_sized,
     parse_amount,
     parse_claim,
     parse_delivered,
+    parse_exchange_size,
     parse_requested,
 )
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
-from migems_cli.policy import Policy
+from migems_cli.policy import WANTS, Policy
 from migems_cli.records import CELL_CAP, CELLS_CAP, RECORD_CAP, Damage, RecordReader, positions
 from migems_cli.rules import REVIEW, assess, deadlines, judge, window_band
 
@@ -234,6 +236,8 @@ class Evaluator:
         requested = index.get("requested")
         self._requested_at = None if requested is None else itemgetter(requested)
         self._amounts_key = _getter([index.get("price"), index.get("shipping")])
+        # a row naming an exchange's new ring size is settled by `slow` (parse_claim and judge)
+        self._sized_at = index.get("exchange_size")
         domains: dict[str, tuple[object, ...]] = {
             "reason": policy.reasons,
             "category": (None, *policy.categories),
@@ -242,6 +246,7 @@ class Evaluator:
             "condition": policy.conditions,
             "packaging": (False, True),
             "photos": (False, True),
+            "want": WANTS,
         }
         stride = 1
         self._strides: dict[str, tuple[int, tuple[object, ...]]] = {}
@@ -291,15 +296,26 @@ class Evaluator:
         special = positions(decided, None)
         if _BAD_AMOUNTS in amounts:
             special = sorted(set(special) | set(positions(amounts, _BAD_AMOUNTS)))
+        sized = self._sized(rows)
+        if sized:
+            special = sorted(set(special) | sized)
         slow: dict[int, Result] = {}
         for at in special:
             code, day = codes[at], days[at]
-            if code < 0 or classes[at] < 0 or amounts[at] is _BAD_AMOUNTS:  # see _new_class
+            bad = code < 0 or classes[at] < 0 or amounts[at] is _BAD_AMOUNTS  # see _new_class
+            if bad or at in sized:
                 slow[at] = self.slow(rows[at])
                 decided[at] = _SLOW
             else:
                 decided[at] = self._decide(code, day, classes[at])
         return Evaluated(decided, amounts, delivered, slow)
+
+    def _sized(self, rows: list[list[str]]) -> set[int]:
+        """The rows whose `exchange_size` cell names a size (none without the column)."""
+        at = self._sized_at
+        if at is None:
+            return set()
+        return {n for n, row in enumerate(rows) if row[at].strip()}
 
     def slow(self, row: list[str]) -> Result:
         """The reference path: `parse_claim` and `judge`, exactly as `check` runs them."""
@@ -330,6 +346,10 @@ class Evaluator:
         delivery, deadlines within the calendar).
         """
         found = [self._cell_error(name, values.get(name, "")) for name in _ALONE]
+        try:
+            check_sized(self.policy, values)
+        except InputError as exc:
+            found.append(str(exc))
         if not found[0] and not found[1]:
             try:
                 dates = {name: values.get(name) for name in ("delivered", "requested")}
@@ -352,6 +372,8 @@ class Evaluator:
                     parse_requested(text, self.today, self.dayfirst)
                 elif name in TERM_PARSERS:
                     TERM_PARSERS[name](self.policy, text)
+                elif name == "exchange_size":
+                    parse_exchange_size(self.policy, text)
                 else:
                     parse_amount(text, name, self.policy)
             except InputError as exc:
@@ -465,7 +487,7 @@ class Evaluator:
 
 
 # The fields `every_error` parses one by one, in column order (the dates first, as parse_claim).
-_ALONE = ("delivered", "requested", *TERM_PARSERS, "price", "shipping")
+_ALONE = ("delivered", "requested", *TERM_PARSERS, "price", "shipping", "exchange_size")
 _ORDINAL = itemgetter(Delivered._fields.index("ordinal"))
 _DECISION = itemgetter(Decided._fields.index("decision"))
 _REFUNDS_PRICE = itemgetter(Decided._fields.index("refunds_price"))

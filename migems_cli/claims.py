@@ -3,12 +3,15 @@
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from migems_cli.dates import parse_date
 from migems_cli.errors import InputError
 from migems_cli.money import money_text, parse_money
-from migems_cli.policy import Category, Policy, Reason, name_key
+from migems_cli.policy import WANTS, Category, Policy, Reason, name_key
+
+if TYPE_CHECKING:
+    from migems_cli.exchange import ExchangeSize
 
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0"})
@@ -22,8 +25,10 @@ FIELDS = (
     "condition",
     "packaging",
     "photos",
+    "want",
     "price",
     "shipping",
+    "exchange_size",
 )
 
 
@@ -41,6 +46,8 @@ class Claim(NamedTuple):
     photos: bool
     price: Decimal | None
     shipping: Decimal | None
+    want: str = WANTS[0]  # refund or exchange: what the customer asks for
+    exchange: "ExchangeSize | None" = None  # the new ring size an exchange names
 
     @property
     def day(self) -> int:
@@ -60,6 +67,8 @@ class Claim(NamedTuple):
             "photos": self.photos,
             "price": money_text(self.price) if self.price is not None else None,
             "shipping": money_text(self.shipping) if self.shipping is not None else None,
+            "want": self.want,
+            "exchange_size": self.exchange.label if self.exchange else None,
         }
 
 
@@ -109,6 +118,9 @@ def parse_claim(
             "requested", typed, f"is before the delivered date {delivered.isoformat()}"
         )
     terms = parse_terms(policy, values)
+    exchange = parse_exchange_size(policy, values.get("exchange_size"))
+    if exchange is not None:
+        _sized(policy, terms.want, terms.category, exchange)
     return Claim(
         delivered=delivered,
         requested=requested,
@@ -121,7 +133,41 @@ def parse_claim(
         photos=terms.photos,
         price=parse_amount(values.get("price"), "price", policy),
         shipping=parse_amount(values.get("shipping"), "shipping", policy),
+        want=terms.want,
+        exchange=exchange,
     )
+
+
+def check_sized(policy: Policy, values: Mapping[str, str | bool | None]) -> None:
+    """Raise `parse_claim`'s `InputError` when the cells of `want`, `category` and
+    `exchange_size`, each valid alone, do not go together (batch lists it with a row's other
+    bad cells); do nothing when one of them is not valid alone (its own error says so)."""
+    try:
+        exchange = parse_exchange_size(policy, values.get("exchange_size"))
+        want = parse_want(policy, values.get("want"))
+        category = parse_category(policy, values.get("category"))
+    except InputError:
+        return
+    if exchange is not None:
+        _sized(policy, want, category, exchange)
+
+
+def _sized(policy: Policy, want: str, category: Category | None, exchange: "ExchangeSize") -> None:
+    """A new ring size belongs to an exchange of an item that comes in sizes."""
+    if want != "exchange":
+        raise InputError(
+            "exchange_size",
+            exchange.query,
+            f"a new size is for an exchange, but want is {want}; set want to exchange",
+        )
+    sized = policy.exchange.sized_categories
+    if category is not None and category.name not in sized:
+        kinds = ", ".join(c.plural for c in policy.categories if c.name in sized) or "no category"
+        raise InputError(
+            "exchange_size",
+            exchange.query,
+            f"a ring size, but the item is a {category.name}; sizes are for {kinds}",
+        )
 
 
 class Terms(NamedTuple):
@@ -134,6 +180,7 @@ class Terms(NamedTuple):
     condition: str
     packaging: bool
     photos: bool
+    want: str = WANTS[0]
 
 
 def parse_delivered(value: str | bool | None, today: date, dayfirst: bool = False) -> date:
@@ -163,6 +210,7 @@ def parse_terms(policy: Policy, values: Mapping[str, str | bool | None]) -> Term
         condition=parse_condition(policy, values.get("condition")),
         packaging=parse_packaging(policy, values.get("packaging")),
         photos=parse_photos(policy, values.get("photos")),
+        want=parse_want(policy, values.get("want")),
     )
 
 
@@ -197,6 +245,27 @@ def parse_photos(policy: Policy, value: str | bool | None) -> bool:
     return parse_bool(value, "photos", False)
 
 
+def parse_want(policy: Policy, value: str | bool | None) -> str:
+    """refund or exchange, in any case (empty: refund). Raises `InputError` naming `want`."""
+    text = _text(value)
+    wanted = name_key(text) if text else WANTS[0]
+    if wanted not in WANTS:
+        meant = _did_you_mean(_close(text, list(WANTS)))
+        raise InputError("want", text, f"unknown want{meant}; use {' or '.join(WANTS)}")
+    return wanted
+
+
+def parse_exchange_size(policy: Policy, value: str | bool | None) -> "ExchangeSize | None":
+    """The new ring size an exchange names (empty: none). Raises `InputError` naming
+    `exchange_size`, listing the forms a size can take."""
+    text = _text(value)
+    if not text:
+        return None
+    from migems_cli.exchange import parse_exchange_size as parse  # ring sizes: only when given
+
+    return parse(policy, text)
+
+
 # One parser per field of `Terms`, in its order: what `parse_terms` applies, one field at a time.
 TERM_PARSERS: dict[str, Callable[[Policy, str | bool | None], object]] = {
     "reason": parse_reason,
@@ -206,6 +275,7 @@ TERM_PARSERS: dict[str, Callable[[Policy, str | bool | None], object]] = {
     "condition": parse_condition,
     "packaging": parse_packaging,
     "photos": parse_photos,
+    "want": parse_want,
 }
 
 

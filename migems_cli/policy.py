@@ -27,6 +27,13 @@ DEADLINE_IDS = (
 # The refund states before a refund is late; each has a note in policy.toml (overdue uses the
 # late-refund steps instead).
 REFUND_NOTE_STATES = ("pending", "due")
+# What the customer wants for a returned item (issue 17): the page promises "your refund or
+# exchange as per your request". The first is the default.
+WANTS = ("refund", "exchange")
+# Who pays to ship an exchange's new item, and what an exchange for another item does with a
+# price difference: the page settles neither, so "review" (a person decides) is a value too.
+EXCHANGE_SHIPPING = ("customer", "store", "review")
+EXCHANGE_PRICE = ("charge-or-refund", "review")
 
 
 class PolicyIdentity(NamedTuple):
@@ -192,6 +199,20 @@ class RingSizes(NamedTuple):
         return None
 
 
+class ExchangePolicy(NamedTuple):
+    """[exchange]: whether a change-of-mind return can be an exchange, and the points the page
+    leaves open, as explicit values (`review`: a person decides each case)."""
+
+    allowed: bool
+    reasons: tuple[str, ...]  # reason ids whose claims may be exchanged (change of mind only)
+    sized_categories: tuple[str, ...]  # categories an exchange can name a ring size for
+    new_item_shipping_paid_by: str  # one of EXCHANGE_SHIPPING
+    price_difference: str  # one of EXCHANGE_PRICE: an exchange for another item
+    sizes_same_price: bool  # another size of the same item costs the same
+    next_steps: tuple[str, ...]  # an eligible exchange's next steps
+    sized_step: str  # added to them when the exchange names a new ring size ({new_size})
+
+
 class Policy(NamedTuple):
     """The whole validated policy. Compared and hashed by identity, as a cache key (a tuple
     would compare and hash field by field, and its mappings cannot be hashed)."""
@@ -222,6 +243,7 @@ class Policy(NamedTuple):
     deadline_texts: Mapping[str, str]  # by deadline id (DEADLINE_IDS)
     ring_sizes: RingSizes
     identity: PolicyIdentity
+    exchange: ExchangePolicy
 
     def __eq__(self, other: object) -> bool:
         return self is other

@@ -21,6 +21,8 @@ from typing import Any
 
 from migems_cli.policy import (
     DEADLINE_IDS,
+    EXCHANGE_PRICE,
+    EXCHANGE_SHIPPING,
     PATHS,
     PAYERS,
     REFUND_NOTE_STATES,
@@ -29,6 +31,7 @@ from migems_cli.policy import (
     RING_MEASURES,
     CalendarPolicy,
     Category,
+    ExchangePolicy,
     Policy,
     PolicyIdentity,
     Reason,
@@ -47,6 +50,7 @@ from migems_cli.policy_checker import (
     DEADLINE_PLACEHOLDERS,
     MAX_EMAIL,
     MAX_SHOWN,
+    PLACEHOLDERS,
     REFUND_NOTE_PLACEHOLDERS,
     Checker,
     is_code,
@@ -67,6 +71,11 @@ RULE_TEXTS: Mapping[str, tuple[str, ...]] = {
     "sale": ("pass", "fail", "review", "next_step", "review_step"),
     "damage-window": ("pass", "review", "fail", "next_step", "review_step"),
     "photos": ("pass", "review", "exempt", "review_step"),
+    # Evaluated only for a claim that wants an exchange (issue 17). The texts of the two rules on
+    # what the page leaves open are keyed by the [exchange] value that applies.
+    "exchange": ("pass", "fail", "exempt", "next_step"),
+    "exchange-shipping": ("customer", "store", "review", "review_step"),
+    "exchange-price": ("same_item", "charge-or-refund", "review", "review_step"),
 }
 NEXT_STEP_KEYS = ("change-of-mind", "defect", "ineligible")
 
@@ -92,6 +101,7 @@ TOP_LEVEL = (
     "statuses",
     "deadlines",
     "ring_sizes",
+    "exchange",
 )
 _STORE_KEYS = (
     "name",
@@ -144,6 +154,7 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
     rules = _rules(check, top)
     next_steps = _next_steps(check, top)
     ring_sizes = _ring_sizes(check, top)
+    exchange = _exchange(check, top, reasons, categories)
     return Policy(
         source=source,
         store=store,
@@ -171,6 +182,7 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
         deadline_texts=deadline_texts,
         ring_sizes=ring_sizes,
         identity=identity,
+        exchange=exchange,
     )
 
 
@@ -511,6 +523,81 @@ def _next_steps(check: Checker, top: dict[str, Any]) -> Mapping[str, tuple[str, 
         for index, step in enumerate(steps[key]):
             check.template(f"next_steps.{key}[{index}]", step)
     return MappingProxyType(steps)
+
+
+_EXCHANGE_KEYS = (
+    "allowed",
+    "reasons",
+    "sized_categories",
+    "new_item_shipping_paid_by",
+    "price_difference",
+    "sizes_same_price",
+    "next_steps",
+    "sized_step",
+)
+# The sized step may name the size to order, in the chart's system ("US/CA 7").
+EXCHANGE_PLACEHOLDERS = PLACEHOLDERS | {"new_size"}
+
+
+def _exchange(
+    check: Checker,
+    top: dict[str, Any],
+    reasons: tuple[Reason, ...],
+    categories: tuple[Category, ...],
+) -> ExchangePolicy:
+    """[exchange]: its reasons must be change-of-mind reasons of [[reasons]] (a damaged,
+    defective or wrong item keeps its own remedy), its categories known ones, and each point the
+    page leaves open one of its values."""
+    path = "exchange"
+    table = _section(check, top, path, _EXCHANGE_KEYS)
+    paths = {reason.id: reason.path for reason in reasons}
+    wanted = check.strings(table, path, "reasons")
+    check.unique(f"{path}.reasons", list(wanted))
+    for reason_id in wanted:
+        if reason_id not in paths:
+            check.error(
+                f"{path}.reasons",
+                f"unknown reason {shown(reason_id)} (known: {', '.join(paths)})",
+            )
+        elif paths[reason_id] != PATHS[0]:
+            check.error(
+                f"{path}.reasons",
+                f"{shown(reason_id)} is a {paths[reason_id]} reason: it keeps its own remedy; "
+                f"only {PATHS[0]} reasons can be exchanged",
+            )
+    names = {category.name for category in categories}
+    sized = check.strings(table, path, "sized_categories")
+    for name in sized:
+        if name not in names:
+            check.error(
+                f"{path}.sized_categories",
+                f"unknown category {shown(name)} (known: {', '.join(sorted(names))})",
+            )
+    settled: dict[str, str] = {}
+    for key, allowed in (
+        ("new_item_shipping_paid_by", EXCHANGE_SHIPPING),
+        ("price_difference", EXCHANGE_PRICE),
+    ):
+        settled[key] = check.value(table, path, key, str, "review")
+        if key in table and settled[key] not in allowed:
+            check.error(f"{path}.{key}", f"must be one of {', '.join(allowed)}")
+            settled[key] = "review"
+    steps = check.strings(table, path, "next_steps")
+    if "next_steps" in table and not steps:
+        check.error(f"{path}.next_steps", "must not be empty")
+    for index, step in enumerate(steps):
+        check.template(f"{path}.next_steps[{index}]", step)
+    sized_step = check.text(table, path, "sized_step", EXCHANGE_PLACEHOLDERS)
+    return ExchangePolicy(
+        allowed=check.value(table, path, "allowed", bool, False),
+        reasons=wanted,
+        sized_categories=sized,
+        new_item_shipping_paid_by=settled["new_item_shipping_paid_by"],
+        price_difference=settled["price_difference"],
+        sizes_same_price=check.value(table, path, "sizes_same_price", bool, False),
+        next_steps=steps,
+        sized_step=sized_step,
+    )
 
 
 _RING_KEYS = ("decimals", "min_circumference_mm", "max_circumference_mm", "neighbours")

@@ -7,6 +7,7 @@ steps) for `check`. The rules themselves are evaluated once, in `assess`: it dep
 only on where the request falls against the windows, so it is cached across millions of rows.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -93,7 +94,16 @@ class Verdict(NamedTuple):
             "rules": [rule.to_dict() for rule in self.rules],
             "next_steps": list(self.next_steps),
             "claim": self.claim.to_dict(),
+            **self.exchange_block(),
         }
+
+    def exchange_block(self) -> dict[str, Any]:
+        """`{"exchange": {...}}` for a claim that wants an exchange (`size`: the new ring size,
+        as `ring-size` gives it, or null); nothing for a refund."""
+        if self.claim.want != "exchange":
+            return {}
+        size = self.claim.exchange
+        return {"exchange": size.to_dict() if size else {"size": None}}
 
 
 def deadlines(policy: Policy, delivered: date) -> Deadlines:
@@ -126,11 +136,14 @@ def assess(
     condition: str,
     packaging: bool,
     photos: bool,
+    want: str = "refund",
+    sized: bool = False,
 ) -> Assessment:
     """Every rule that applies to a claim, and the decision they add up to.
 
     `band` says where the request falls against the windows (see `window_band`); outcomes depend
     on nothing else about the dates, which keeps this cacheable across millions of rows.
+    `want`: refund or exchange; `sized`: the exchange names a new ring size (the same item).
     """
     rules: list[RuleOutcome] = []
     add = rules.append
@@ -177,17 +190,44 @@ def assess(
         add(RuleOutcome("sale", PASS, PASS))
     else:
         add(RuleOutcome("sale", REVIEW, REVIEW) if defect else RuleOutcome("sale", FAIL, FAIL))
+    exchanged = want == "exchange" and not defect and _exchange_rules(policy, reason, sized, add)
+    if want == "exchange" and defect:
+        # "a replacement or refund": the page's own remedy for these, whatever the customer asks
+        add(RuleOutcome("exchange", PASS, "exempt"))
     outcomes = {r.outcome for r in rules}
     decision = INELIGIBLE if FAIL in outcomes else NEEDS_REVIEW if REVIEW in outcomes else ELIGIBLE
+    remedy = "exchange" if exchanged else reason.remedy
     return Assessment(
         decision=decision,
         rules=tuple(rules),
-        remedy="none" if decision == INELIGIBLE else reason.remedy,
+        remedy="none" if decision == INELIGIBLE else remedy,
         return_shipping_paid_by=None if decision == INELIGIBLE else reason.return_shipping_paid_by,
-        # "a full refund, excluding shipping costs": the item price, never the shipping paid
-        refunds_price=decision == ELIGIBLE,
+        # "a full refund, excluding shipping costs": the item price, never the shipping paid;
+        # an exchange refunds nothing
+        refunds_price=decision == ELIGIBLE and not exchanged,
         failed_rules=tuple(r.id for r in rules if r.outcome == FAIL),
     )
+
+
+def _exchange_rules(
+    policy: Policy, reason: Reason, sized: bool, add: Callable[[RuleOutcome], None]
+) -> bool:
+    """The rules of a change-of-mind exchange, added by `add`; whether it is an exchange (the
+    store exchanges this reason). What the page leaves open is the [exchange] value that settles
+    it, or `review` (the value's text says what a person decides)."""
+    terms = policy.exchange
+    if not terms.allowed or reason.id not in terms.reasons:
+        add(RuleOutcome("exchange", FAIL, FAIL))
+        return False
+    add(RuleOutcome("exchange", PASS, PASS))
+    shipping = terms.new_item_shipping_paid_by
+    add(RuleOutcome("exchange-shipping", REVIEW if shipping == REVIEW else PASS, shipping))
+    if sized and terms.sizes_same_price:
+        add(RuleOutcome("exchange-price", PASS, "same_item"))
+    else:
+        price = terms.price_difference
+        add(RuleOutcome("exchange-price", REVIEW if price == REVIEW else PASS, price))
+    return True
 
 
 # Where a request day falls: within the damage report window, the review window, the return
@@ -217,6 +257,8 @@ def judge(policy: Policy, claim: Claim) -> Verdict:
         claim.condition,
         claim.packaging,
         claim.photos,
+        claim.want,
+        claim.exchange is not None,
     )
     dates = deadlines(policy, claim.delivered)
     governing = dates.report_damage_by if reason.path == "defect" else dates.return_by
@@ -245,7 +287,12 @@ def explain(policy: Policy, verdict: Verdict) -> Verdict:
         r._replace(detail=fill(policy.rules[r.id].text(r.text_key), context)) for r in verdict.rules
     )
     steps: list[str] = []
-    if verdict.decision == ELIGIBLE:
+    if verdict.decision == ELIGIBLE and verdict.remedy == "exchange":
+        steps.extend(policy.exchange.next_steps)
+        if verdict.claim.exchange is not None:
+            context["new_size"] = verdict.claim.exchange.label
+            steps.append(policy.exchange.sized_step)
+    elif verdict.decision == ELIGIBLE:
         steps.extend(policy.next_steps[verdict.claim.reason.path])
     else:
         wanted, key = (

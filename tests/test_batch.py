@@ -562,6 +562,8 @@ VALID = {
     "photos": ["", "yes", "f"],
     "price": ["", "120", "0.5", "99.99", "1500.00"],
     "shipping": ["", "9.95", "0"],
+    "want": ["", "refund", "exchange", "Exchange"],
+    "exchange_size": ["", "US 7", "uk p", "EU 56", "17.3mm", "54.4 mm", "US 14", "7"],
 }
 GARBAGE = st.builds(
     str.__add__,
@@ -625,7 +627,14 @@ def _spreadsheet_safe(cell: str) -> str:
 def _every_error(values: dict[str, str]) -> str:
     """Each bad cell as `check` words it, in column order: each field parsed alone, then the
     dates together (parse_claim stops at its first error)."""
-    from migems_cli.claims import TERM_PARSERS, parse_amount, parse_delivered, parse_requested
+    from migems_cli.claims import (
+        TERM_PARSERS,
+        check_sized,
+        parse_amount,
+        parse_delivered,
+        parse_exchange_size,
+        parse_requested,
+    )
     from migems_cli.rules import judge
 
     today = date.fromisoformat(TODAY)
@@ -637,6 +646,8 @@ def _every_error(values: dict[str, str]) -> str:
         *(lambda p=parse, n=name: p(POLICY, values.get(n)) for name, parse in TERM_PARSERS.items()),
         lambda: parse_amount(values.get("price"), "price", POLICY),
         lambda: parse_amount(values.get("shipping"), "shipping", POLICY),
+        lambda: parse_exchange_size(POLICY, values.get("exchange_size")),
+        lambda: check_sized(POLICY, values),  # a size without an exchange, or for a necklace
     ]
     found: list[str] = []
     for check in checks:

@@ -80,6 +80,8 @@ def rows() -> list[list[str]]:
             "photos": photos,
             "price": price,
             "shipping": shipping,
+            "want": "",
+            "exchange_size": "",
         }
         if at in BAD:
             column, text, _ = BAD[at]

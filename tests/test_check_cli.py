@@ -37,6 +37,8 @@ CLAIM_KEYS = {
     "photos",
     "price",
     "shipping",
+    "want",
+    "exchange_size",
 }
 
 
@@ -139,6 +141,8 @@ def test_all_options_reach_the_claim(run: Run) -> None:
         "photos": True,
         "price": None,
         "shipping": None,
+        "want": "refund",
+        "exchange_size": None,
     }
     assert result.code == ExitCode.REVIEW  # damaged sale item: the seed does not say
 

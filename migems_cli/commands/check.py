@@ -89,6 +89,26 @@ def check(
     ] = False,
     price: PriceOption = None,
     shipping: ShippingOption = None,
+    want: Annotated[
+        str | None,
+        typer.Option(
+            help="refund or exchange: what the customer asks for.",
+            metavar="WANT",
+            show_default="refund",
+            autocompletion=lambda incomplete: [
+                w for w in ("refund", "exchange") if w.startswith(incomplete.lower())
+            ],
+        ),
+    ] = None,
+    exchange_size: Annotated[
+        str | None,
+        typer.Option(
+            help="The ring size to exchange for: 'US 7.5', 'UK P', 'EU 56', 'JP 13', 'CH 16', "
+            "'DE 17.3', or a measured 17.3mm (diameter) or 54.4mm (circumference).",
+            metavar="SIZE",
+            show_default=False,
+        ),
+    ] = None,
     policy: PolicyOption = None,
     today: TodayOption = None,
     json: JsonOption = False,
@@ -99,6 +119,8 @@ def check(
     Exit status: 0 eligible, 1 ineligible, 3 needs review by a person, 2 bad input.
 
     Example: migems check --delivered 2026-11-03 --reason damaged --photos --price 120
+
+    Exchange: migems check --delivered 2026-11-20 --category ring --want exchange --exchange-size 'US 7'
     """
     from migems_cli.claims import parse_claim
     from migems_cli.render.emit import emit
@@ -119,6 +141,8 @@ def check(
             "photos": photos,
             "price": price,
             "shipping": shipping,
+            "want": want,
+            "exchange_size": exchange_size,
         },
         env.today,
         env.dayfirst,

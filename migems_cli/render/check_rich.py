@@ -52,6 +52,15 @@ def render_check(verdict: Verdict, policy: Policy, today: date) -> None:
         facts.add_row(
             "Refund", f"{money_text(verdict.refund_amount)} {verdict.currency} (shipping excluded)"
         )
+    size = claim.exchange
+    if size is not None:
+        facts.add_row("Exchange for", plain(" · ".join(f"{n} {v}" for n, v in size.labels)))
+        lengths = Text(
+            f"inner diameter {size.size['diameter_mm']} mm · circumference "
+            f"{size.size['circumference_mm']} mm · asked as "
+        )
+        lengths.append_text(plain(size.query))
+        facts.add_row("", lengths)
     if verdict.return_shipping_paid_by:
         facts.add_row("Return shipping", plain(f"paid by the {verdict.return_shipping_paid_by}"))
     facts.add_row("Delivered", day_text(claim.delivered))
@@ -82,5 +91,7 @@ def render_check(verdict: Verdict, policy: Policy, today: date) -> None:
     parts: list[object] = [facts, Text(""), rules]
     if verdict.next_steps:
         parts += [Text(""), Text("Next steps", style="bold"), numbered(verdict.next_steps)]
+    if size is not None and size.advice:
+        parts += [Text(""), Text("Sizing advice", style="bold"), numbered(size.advice)]
     console = stdout_console()
     console.print(Panel(Group(*parts), title=headline, title_align="left", border_style=style))  # type: ignore[arg-type]

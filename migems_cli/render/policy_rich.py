@@ -30,6 +30,11 @@ class _Table:
 _table = _Table
 
 
+def _settled(value: str) -> str:
+    """A point the page leaves open: the policy's answer, or that a person decides."""
+    return "review: the page is silent, a person decides" if value == "review" else value
+
+
 def render_policy(policy: Policy) -> None:
     console = stdout_console()
     store = policy.store
@@ -90,6 +95,18 @@ def render_policy(policy: Policy) -> None:
     for status in policy.statuses:
         statuses.add_row(status.name, status.typical_duration, ", ".join(status.countries) or "all")
     statuses.print(console)
+
+    exchange = policy.exchange
+    exchanges = _table("Exchanges", "What", "Value")
+    exchanges.add_row("Offered", "yes" if exchange.allowed else "no")
+    exchanges.add_row("For reasons", ", ".join(exchange.reasons) or "none")
+    exchanges.add_row("Ring sizes for", ", ".join(exchange.sized_categories) or "none")
+    exchanges.add_row(
+        "New item shipped at the cost of", _settled(exchange.new_item_shipping_paid_by)
+    )
+    exchanges.add_row("Price difference (another item)", _settled(exchange.price_difference))
+    exchanges.add_row("Another size, same price", "yes" if exchange.sizes_same_price else "no")
+    exchanges.print(console)
 
     rules = _table("Rules", "Rule", "Clause")
     for rule in policy.rules.values():
