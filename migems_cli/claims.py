@@ -15,6 +15,7 @@ _FALSE = frozenset({"no", "n", "false", "f", "0"})
 FIELDS = (
     "delivered",
     "requested",
+    "ordered",
     "reason",
     "category",
     "custom",
@@ -41,6 +42,8 @@ class Claim(NamedTuple):
     photos: bool
     price: Decimal | None
     shipping: Decimal | None
+    # the order date, when given: it chooses the policy version and any season (issue 14)
+    ordered: date | None = None
 
     @property
     def day(self) -> int:
@@ -51,6 +54,7 @@ class Claim(NamedTuple):
         return {
             "delivered": self.delivered.isoformat(),
             "requested": self.requested.isoformat(),
+            "ordered": self.ordered.isoformat() if self.ordered else None,
             "reason": self.reason.id,
             "category": self.category.name if self.category else None,
             "custom": self.custom,
@@ -108,6 +112,7 @@ def parse_claim(
         raise InputError(
             "requested", typed, f"is before the delivered date {delivered.isoformat()}"
         )
+    ordered = parse_ordered(values.get("ordered"), delivered, today, dayfirst)
     terms = parse_terms(policy, values)
     return Claim(
         delivered=delivered,
@@ -121,6 +126,7 @@ def parse_claim(
         photos=terms.photos,
         price=parse_amount(values.get("price"), "price", policy),
         shipping=parse_amount(values.get("shipping"), "shipping", policy),
+        ordered=ordered,
     )
 
 
@@ -148,6 +154,20 @@ def parse_requested(value: str | bool | None, today: date, dayfirst: bool = Fals
     """The `requested` date; empty means today. Raises `InputError` naming `requested`."""
     text = _text(value)
     return parse_date(text, "requested", today, dayfirst) if text else today
+
+
+def parse_ordered(
+    value: str | bool | None, delivered: date | None, today: date, dayfirst: bool = False
+) -> date | None:
+    """The `ordered` date (empty: none), not after `delivered` when that is known. Raises
+    `InputError` naming `ordered`."""
+    text = _text(value)
+    if not text:
+        return None
+    ordered = parse_date(text, "ordered", today, dayfirst)
+    if delivered is not None and ordered > delivered:
+        raise InputError("ordered", text, f"is after the delivered date {delivered.isoformat()}")
+    return ordered
 
 
 def parse_terms(policy: Policy, values: Mapping[str, str | bool | None]) -> Terms:
