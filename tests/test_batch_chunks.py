@@ -80,6 +80,7 @@ def rows() -> list[list[str]]:
             "photos": photos,
             "price": price,
             "shipping": shipping,
+            "ordered": "",
         }
         if at in BAD:
             column, text, _ = BAD[at]
