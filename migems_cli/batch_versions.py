@@ -100,7 +100,8 @@ class Router:
                 delivered[at] = part.delivered[j]
             for j, cells in part.slow.items():
                 own[where[j]] = cells
-        return Evaluated(decided, amounts, delivered, own)
+        # in row order, as the summary lists the lines of errors
+        return Evaluated(decided, amounts, delivered, dict(sorted(own.items())))
 
     def _route(self, key: tuple[str, str]) -> tuple[int, bool] | str:
         """Where rows with these delivered and ordered cells go: (evaluator, by the reference

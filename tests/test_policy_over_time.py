@@ -632,3 +632,14 @@ def test_rolling_never_moves_a_deadline_earlier_and_lands_on_a_business_day(deli
             assert not calendar.is_business_day(day)
             day += timedelta(days=1)
         assert (name in dict(rolled.moved)) == (after != before)
+
+
+def test_batch_over_versions_lists_error_lines_in_order(run, versions, tmp_path):
+    """An error found by a version's evaluator (a bad category, line 2) and one found by the
+    routing (no version in force, line 3): the summary lists them in line order."""
+    source = tmp_path / "errors.csv"
+    source.write_text(
+        "claim_id,delivered,category\nA,2026-12-05,hats\nB,2026-01-05,rings\n", encoding="utf-8"
+    )
+    result = run("batch", str(source), "--policy", str(versions), "--format", "csv")
+    assert "2 errors (lines 2, 3)" in result.err
