@@ -253,7 +253,8 @@ def json_record(row: Row, layout: Layout) -> dict[str, Any]:
         record[name] = results[at].split(";") if results[at] else []
     digest = results[_POLICY_AT]
     if digest:  # the policy that answered, as every JSON result names it
-        record["policy"] = block = {**layout.policies[digest], "chosen_by": None}
+        known = layout.policies.get(digest) or {"digest": digest}
+        record["policy"] = block = {**known, "chosen_by": None}
         if layout.versioned:
             ordered = layout.index.get("ordered")
             dated = ordered is not None and cells[ordered].strip()
