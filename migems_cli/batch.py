@@ -51,6 +51,7 @@ class Result(NamedTuple):
     report_damage_by: str
     failed_rules: str
     review_rules: str
+    policy: str  # the digest of the policy version that answered (empty for an error)
     error: str
 
 
@@ -70,6 +71,10 @@ class Layout:
     header: tuple[str, ...]
     index: Mapping[str, int]
     names: tuple[str, ...]  # JSON keys of the input cells: a repeated name gets _2, _3, ...
+    # The JSON "policy" object of each policy a run may answer with, by digest; `versioned`:
+    # chosen among the versions of a directory by each row's dates (issue 14)
+    policies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    versioned: bool = False
 
     @property
     def width(self) -> int:
@@ -149,6 +154,7 @@ class Decided(NamedTuple):
     failed_rules: str
     review_rules: str
     refunds_price: bool
+    policy: str  # the digest of the evaluator's policy
 
 
 class Delivered(NamedTuple):
@@ -172,8 +178,8 @@ _BAD = -(1 << 62)  # a terms cell that does not parse: the key goes negative
 _BAD_DELIVERED = Delivered(1 << 40, "", "")  # a delivered cell that does not parse: key < 0
 _BAD_REQUESTED = -(1 << 50)  # a requested cell that does not parse: the key goes negative
 _BAD_AMOUNTS = "\x00bad"  # a price or shipping cell that does not parse
-_SLOW = Decided("", "", "", "", "", False)  # placeholder decision of a row settled by `slow`
-_NO_RESULT = Result("", "", "", "", "", "", "", "", "")
+_SLOW = Decided("", "", "", "", "", False, "")  # placeholder decision of a row settled by `slow`
+_NO_RESULT = Result("", "", "", "", "", "", "", "", "", "")
 
 
 @dataclass(slots=True)
@@ -336,6 +342,7 @@ class Evaluator:
             report_damage_by=judgement.deadlines.report_damage_by.isoformat(),
             failed_rules=";".join(judgement.failed_rules),
             review_rules=";".join(r.id for r in judgement.rules if r.outcome == REVIEW),
+            policy=self.policy.identity.digest,
             error="",
         )
 
@@ -480,6 +487,7 @@ class Evaluator:
                 failed_rules=";".join(found.failed_rules),
                 review_rules=";".join(r.id for r in found.rules if r.outcome == REVIEW),
                 refunds_price=found.refunds_price,
+                policy=policy.identity.digest,
             )
             _put(self._by_band, (code, band), decided)
         _put(self._decided, code + day_class, decided, _DECIDED_LIMIT)

@@ -18,6 +18,7 @@ _FALSE = frozenset({"no", "n", "false", "f", "0"})
 FIELDS = (
     "delivered",
     "requested",
+    "ordered",
     "reason",
     "category",
     "custom",
@@ -48,6 +49,8 @@ class Claim(NamedTuple):
     shipping: Decimal | None
     want: str = WANTS[0]  # refund or exchange: what the customer asks for
     exchange: "ExchangeSize | None" = None  # the new ring size an exchange names
+    # the order date, when given: it chooses the policy version and any season (issue 14)
+    ordered: date | None = None
 
     @property
     def day(self) -> int:
@@ -58,6 +61,7 @@ class Claim(NamedTuple):
         return {
             "delivered": self.delivered.isoformat(),
             "requested": self.requested.isoformat(),
+            "ordered": self.ordered.isoformat() if self.ordered else None,
             "reason": self.reason.id,
             "category": self.category.name if self.category else None,
             "custom": self.custom,
@@ -117,6 +121,7 @@ def parse_claim(
         raise InputError(
             "requested", typed, f"is before the delivered date {delivered.isoformat()}"
         )
+    ordered = parse_ordered(values.get("ordered"), delivered, today, dayfirst)
     terms = parse_terms(policy, values)
     exchange = parse_exchange_size(policy, values.get("exchange_size"))
     if exchange is not None:
@@ -135,6 +140,7 @@ def parse_claim(
         shipping=parse_amount(values.get("shipping"), "shipping", policy),
         want=terms.want,
         exchange=exchange,
+        ordered=ordered,
     )
 
 
@@ -195,6 +201,20 @@ def parse_requested(value: str | bool | None, today: date, dayfirst: bool = Fals
     """The `requested` date; empty means today. Raises `InputError` naming `requested`."""
     text = _text(value)
     return parse_date(text, "requested", today, dayfirst) if text else today
+
+
+def parse_ordered(
+    value: str | bool | None, delivered: date | None, today: date, dayfirst: bool = False
+) -> date | None:
+    """The `ordered` date (empty: none), not after `delivered` when that is known. Raises
+    `InputError` naming `ordered`."""
+    text = _text(value)
+    if not text:
+        return None
+    ordered = parse_date(text, "ordered", today, dayfirst)
+    if delivered is not None and ordered > delivered:
+        raise InputError("ordered", text, f"is after the delivered date {delivered.isoformat()}")
+    return ordered
 
 
 def parse_terms(policy: Policy, values: Mapping[str, str | bool | None]) -> Terms:

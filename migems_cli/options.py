@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from migems_cli.business_days import BusinessCalendar
     from migems_cli.policy import Policy
+    from migems_cli.policy_versions import PolicySet
 
 
 class _Plain(StringParamType):
@@ -33,7 +34,8 @@ PolicyOption = Annotated[
     str | None,  # not click's Path: the loader checks the file itself (and says why, one line)
     typer.Option(
         "--policy",
-        help="Policy file to use (env MIGEMS_POLICY).",
+        help="Policy file to use, or a directory of policy versions: each claim is judged under "
+        "the version in force on its order date, else its delivery date (env MIGEMS_POLICY).",
         show_default="the bundled policy.toml",
         metavar="PATH",
         click_type=PLAIN_TEXT,
@@ -80,6 +82,10 @@ class Common:
 
     def __init__(self, policy: Policy, today: str | None, json: bool, dayfirst: bool) -> None:
         self.policy = policy
+        # --policy DIR: its versions, and how `policy` was chosen among them (the JSON "policy"
+        # object's chosen_by); None for a single policy file
+        self.versions: PolicySet | None = None
+        self.chosen_by: str | None = None
         self.json = json
         self.dayfirst = dayfirst
         self._option = today
@@ -116,14 +122,34 @@ class Common:
 
         return business_calendar(self.policy)
 
+    def choose(self, ordered: date | None, delivered: date | None) -> Policy:
+        """The policy a claim ordered and delivered on these days is judged under, made
+        `self.policy`: with a directory of versions, the version in force on the order date,
+        else the delivery date (InputError when none was); else the one policy file."""
+        if self.versions is not None:
+            self.policy, self.chosen_by = self.versions.choose(ordered, delivered)
+            self.__dict__.pop("calendar", None)  # the chosen version's closures
+        return self.policy
+
 
 def common(policy: str | None, today: str | None, json: bool, dayfirst: bool) -> Common:
-    """Load the policy and check `--today`; raises `PolicyError` or `InputError`."""
-    from migems_cli.policy import resolve_policy_path
+    """Load the policy (a file, or a directory of versions: then the one in force today until
+    a command chooses by a claim's dates) and check `--today`; raises `PolicyError` or
+    `InputError`."""
+    from migems_cli.policy import is_directory, resolve_policy_path
+
+    path = resolve_policy_path(policy)
+    if is_directory(path):
+        from migems_cli.policy_versions import BY_TODAY, load_versions
+
+        versions = load_versions(path)
+        env = Common(versions.versions[-1], today, json, dayfirst)
+        env.policy = versions.today(env.today)  # today in the newest version's time zone
+        env.versions, env.chosen_by = versions, BY_TODAY
+        return env
     from migems_cli.policy_load import load_policy
 
-    loaded = load_policy(resolve_policy_path(policy))
-    return Common(loaded, today, json, dayfirst)
+    return Common(load_policy(path), today, json, dayfirst)
 
 
 # Per-ticket options (issues 12 and 13): which order and claim an answer is about, for whom, and

@@ -56,6 +56,20 @@ class PolicyIdentity(NamedTuple):
         }
 
 
+class Season(NamedTuple):
+    """An extended return window for orders placed from `ordered_from` to `ordered_to`
+    (both inclusive): `window_days` from delivery, or a fixed last day `return_by`."""
+
+    name: str
+    ordered_from: date
+    ordered_to: date
+    window_days: int | None
+    return_by: date | None
+
+    def covers(self, ordered: date) -> bool:
+        return self.ordered_from <= ordered <= self.ordered_to
+
+
 class Store(NamedTuple):
     name: str
     currency: str
@@ -244,6 +258,13 @@ class Policy(NamedTuple):
     ring_sizes: RingSizes
     identity: PolicyIdentity
     exchange: ExchangePolicy
+    # [[returns.seasons]]: longer windows by order date; returns.extend_to_business_day: a return
+    # or damage deadline on a weekend, holiday or closure moves to the next business day. Their
+    # texts (returns.season_note, returns.business_day_note) are appended to the rule details.
+    seasons: tuple[Season, ...] = ()
+    extend_to_business_day: bool = False
+    season_note: str = ""
+    business_day_note: str = ""
 
     def __eq__(self, other: object) -> bool:
         return self is other
@@ -292,6 +313,15 @@ def resolve_policy_path(option: str | None) -> Path:
     """`--policy`, else `MIGEMS_POLICY`, else the bundled file."""
     chosen = option or os.environ.get("MIGEMS_POLICY")
     return Path(chosen) if chosen else bundled_policy_path()
+
+
+def is_directory(path: Path) -> bool:
+    """Whether `path` names a directory (a policy directory of versions); False for anything
+    the system refuses to look up (too long, a NUL): the file loader then says why."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def display_path(path: Path) -> str:

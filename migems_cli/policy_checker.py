@@ -39,6 +39,9 @@ PLACEHOLDERS = frozenset(
 # Texts filled with more than the common placeholders (migems_cli.schedule fills them).
 REFUND_NOTE_PLACEHOLDERS = PLACEHOLDERS | {"received", "expected_from", "expected_by"}
 DEADLINE_PLACEHOLDERS = PLACEHOLDERS | {"transit_min", "transit_max", "zone"}
+# returns.season_note and returns.business_day_note (migems_cli.rules.explain fills them)
+SEASON_NOTE_PLACEHOLDERS = PLACEHOLDERS | {"season", "season_from", "season_to", "ordered"}
+MOVED_NOTE_PLACEHOLDERS = PLACEHOLDERS | {"moved_from", "moved_to"}
 
 # Bounds that keep every answer computable and every output small (issue 9): windows in calendar
 # days span at most ten years, in business days ten years of weekdays; a text is at most 2,000

@@ -21,10 +21,12 @@ from migems_cli.policy_sections import build
 from migems_cli.render.safe import visible
 
 
-def load_policy(path: Path) -> Policy:
+def load_policy(path: Path, remember: bool = True) -> Policy:
     """Read and validate the policy at `path`.
 
     Returns the immutable `Policy`. Raises `PolicyError` listing every problem found.
+    `remember=False`: not kept in `policy_cache` (which holds one policy: the files of a policy
+    directory would only replace each other there).
     """
     source = display_path(path)
     raw = read_policy_bytes(path, source)
@@ -33,7 +35,7 @@ def load_policy(path: Path) -> Policy:
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError(source, [f"{source}: not UTF-8 text: {exc.reason}"]) from None
-    return parse_policy(text, source, raw)
+    return parse_policy(text, source, raw, remember)
 
 
 MAX_POLICY_BYTES = 1024 * 1024  # a policy file is a regular file of at most 1 MiB (issue 9)
@@ -76,7 +78,9 @@ def read_policy_bytes(path: Path, source: str) -> bytes:
     return b"".join(chunks)
 
 
-def parse_policy(text: str, source: str = "<policy>", raw: bytes | None = None) -> Policy:
+def parse_policy(
+    text: str, source: str = "<policy>", raw: bytes | None = None, remember: bool = True
+) -> Policy:
     """Validate TOML `text` as a policy; `source` names it in errors. Raises `PolicyError`.
 
     `raw`: the file's bytes, when `text` was read from a file (else `text` in UTF-8). The TOML
@@ -94,7 +98,7 @@ def parse_policy(text: str, source: str = "<policy>", raw: bytes | None = None) 
     policy = build(check, data, source, policy_cache.short_digest(raw))
     if check.errors:
         raise PolicyError(source, check.errors)
-    if parsed:
+    if parsed and remember:
         policy_cache.store(raw, data)
     return policy
 

@@ -39,6 +39,7 @@ from migems_cli.policy import (
     RingSizes,
     RingSystem,
     RuleText,
+    Season,
     Shipping,
     Status,
     Store,
@@ -50,8 +51,10 @@ from migems_cli.policy_checker import (
     DEADLINE_PLACEHOLDERS,
     MAX_EMAIL,
     MAX_SHOWN,
+    MOVED_NOTE_PLACEHOLDERS,
     PLACEHOLDERS,
     REFUND_NOTE_PLACEHOLDERS,
+    SEASON_NOTE_PLACEHOLDERS,
     Checker,
     is_code,
     join_path,
@@ -114,6 +117,10 @@ _STORE_KEYS = (
 # What migems_cli.money can tell from the number it marks: no digits, spaces, signs or points.
 _SYMBOL = re.compile(r"[^\s0-9.,+{}-]{1,5}")
 _RETURNS_KEYS = ("window_days", "non_returnable_categories")
+# Optional (issue 14): longer windows by order date, rolling deadlines to a business day, and
+# the texts that say so (each required when what it explains can happen).
+_RETURNS_OPTIONAL = ("seasons", "extend_to_business_day", "season_note", "business_day_note")
+_SEASON_KEYS = ("name", "ordered_from", "ordered_to")
 _REFUND_KEYS = (
     "min_business_days",
     "max_business_days",
@@ -135,7 +142,7 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
     calendar = _calendar(check, top)
     # [returns] and [processing]: their tables here, their values once categories and statuses
     # are known
-    returns = _section(check, top, "returns", _RETURNS_KEYS)
+    returns = _section(check, top, "returns", _RETURNS_KEYS, _RETURNS_OPTIONAL)
     report_days, review_days = _damage(check, top)
     refund, late_steps, refund_notes = _refund_texts(check, top)
     deadline_texts = _deadlines(check, top)
@@ -155,6 +162,7 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
     next_steps = _next_steps(check, top)
     ring_sizes = _ring_sizes(check, top)
     exchange = _exchange(check, top, reasons, categories)
+    seasons, extend, season_note, business_day_note = _over_time(check, returns)
     return Policy(
         source=source,
         store=store,
@@ -183,6 +191,10 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
         ring_sizes=ring_sizes,
         identity=identity,
         exchange=exchange,
+        seasons=seasons,
+        extend_to_business_day=extend,
+        season_note=season_note,
+        business_day_note=business_day_note,
     )
 
 
@@ -210,22 +222,80 @@ def _identity(check: Checker, top: dict[str, Any], digest: str) -> PolicyIdentit
     for key, value in (("name", name), ("version", version)):
         if key in top and isinstance(top[key], str) and not value.strip():
             check.error(key, "must not be empty")
-    raw = top.get("effective_from")
-    effective: date | None = None
-    if raw is None:
-        pass
-    elif isinstance(raw, date) and not isinstance(raw, datetime):
-        effective = raw
-    elif isinstance(raw, str):
-        try:
-            effective = date.fromisoformat(raw) if len(raw) == 10 else None
-        except ValueError:
-            effective = None
-        if effective is None:
-            check.error("effective_from", f"must be a date like 2026-11-26, not {visible(raw)!r}")
-    else:
-        check.error("effective_from", f"must be a date, not {kind_of(raw)}")
+    effective = _date(check, top, "", "effective_from")
     return PolicyIdentity(name=name, version=version, effective_from=effective, digest=digest)
+
+
+def _date(check: Checker, table: dict[str, Any], path: str, key: str) -> date | None:
+    """`table[key]` as a date: a TOML date or a "YYYY-MM-DD" string (a string keeps the file
+    cacheable, as marshal cannot hold dates); None when absent or wrong, after saying why."""
+    raw = table.get(key)
+    where = join_path(path, key)
+    if raw is None:
+        return None
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            if len(raw) == 10:
+                return date.fromisoformat(raw)
+        except ValueError:
+            pass
+        check.error(where, f"must be a date like 2026-11-26, not {visible(raw)!r}")
+        return None
+    check.error(where, f"must be a date, not {kind_of(raw)}")
+    return None
+
+
+def _over_time(
+    check: Checker, returns: dict[str, Any]
+) -> tuple[tuple[Season, ...], bool, str, str]:
+    """`[[returns.seasons]]`, `returns.extend_to_business_day`, and the notes that explain them
+    (each note required when what it explains can happen)."""
+    items = check.value(returns, "returns", "seasons", list, [])
+    seasons = tuple(
+        season
+        for index, item in enumerate(items)
+        if (season := _season(check, item, f"returns.seasons[{index}]")) is not None
+    )
+    check.unique("returns.seasons", [season.name for season in seasons])
+    extend = check.value(returns, "returns", "extend_to_business_day", bool, False)
+    season_note = check.text(returns, "returns", "season_note", SEASON_NOTE_PLACEHOLDERS)
+    moved_note = check.text(returns, "returns", "business_day_note", MOVED_NOTE_PLACEHOLDERS)
+    if items and "season_note" not in returns:
+        check.error("returns.season_note", "missing key (required when returns.seasons is given)")
+    if extend and "business_day_note" not in returns:
+        check.error(
+            "returns.business_day_note",
+            "missing key (required when returns.extend_to_business_day is true)",
+        )
+    return seasons, extend, season_note, moved_note
+
+
+def _season(check: Checker, data: Any, path: str) -> Season | None:
+    """One `[[returns.seasons]]`: its order dates, and exactly one of window_days, return_by."""
+    table = check.table(data, path, _SEASON_KEYS, ("window_days", "return_by"))
+    if not table:
+        return None
+    name = check.text(table, path, "name", frozenset())
+    start = _date(check, table, path, "ordered_from")
+    end = _date(check, table, path, "ordered_to")
+    window = check.days(table, path, "window_days") if "window_days" in table else None
+    return_by = _date(check, table, path, "return_by")
+    if ("window_days" in table) == ("return_by" in table):
+        check.error(path, "give exactly one of window_days and return_by")
+    if start is not None and end is not None and end < start:
+        check.error(
+            join_path(path, "ordered_to"), f"{end.isoformat()} is before ordered_from {start}"
+        )
+    if return_by is not None and end is not None and return_by < end:
+        check.error(
+            join_path(path, "return_by"),
+            f"{return_by.isoformat()} is before the season's last order day {end}",
+        )
+    if start is None or end is None or (window is None and return_by is None):
+        return None
+    return Season(name, start, end, window, return_by)
 
 
 def _store(check: Checker, top: dict[str, Any]) -> Store:

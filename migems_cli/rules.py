@@ -11,13 +11,16 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from migems_cli.claims import Claim
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
-from migems_cli.policy import Category, Policy, Reason
-from migems_cli.texts import claim_context, fill
+from migems_cli.policy import Category, Policy, Reason, Season
+from migems_cli.texts import claim_context, day_text, fill
+
+if TYPE_CHECKING:
+    from migems_cli.business_days import BusinessCalendar
 
 PASS, FAIL, REVIEW = "pass", "fail", "review"
 ELIGIBLE, INELIGIBLE, NEEDS_REVIEW = "eligible", "ineligible", "review"
@@ -53,9 +56,15 @@ class Assessment(NamedTuple):
 
 
 class Deadlines(NamedTuple):
+    """The claim's last days. `season`: the season whose longer window gave `return_by`, if
+    one did; `moved`: (deadline id, the day as counted) for each deadline rolled forward to a
+    business day (`returns.extend_to_business_day`)."""
+
     return_by: date
     report_damage_by: date
     damage_review_until: date
+    season: Season | None = None
+    moved: tuple[tuple[str, date], ...] = ()
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -106,19 +115,63 @@ class Verdict(NamedTuple):
         return {"exchange": size.to_dict() if size else {"size": None}}
 
 
-def deadlines(policy: Policy, delivered: date) -> Deadlines:
+def deadlines(policy: Policy, delivered: date, ordered: date | None = None) -> Deadlines:
     """Calendar-day deadlines counted from the delivery date (the last day is inclusive).
 
-    Raises `InputError` naming `delivered` when a deadline would fall after `date.max`.
+    An order date in one of the policy's seasons gives the longer of the season's and the
+    normal return window (of overlapping seasons, the longest; on a tie, the first listed).
+    With `returns.extend_to_business_day`, a deadline that falls on a day the store is not
+    open moves to the next business day. Raises `InputError` naming `delivered` when a
+    deadline would fall after `date.max`.
     """
     try:
-        return Deadlines(
-            return_by=delivered + timedelta(days=policy.return_window_days),
+        return_by = delivered + timedelta(days=policy.return_window_days)
+        season: Season | None = None
+        if ordered is not None:
+            for candidate in policy.seasons:
+                if candidate.covers(ordered):
+                    end = candidate.return_by
+                    if end is None:
+                        end = delivered + timedelta(days=candidate.window_days or 0)
+                    if end > return_by:
+                        return_by, season = end, candidate
+        dates = Deadlines(
+            return_by=return_by,
             report_damage_by=delivered + timedelta(days=policy.damage_report_days),
             damage_review_until=delivered + timedelta(days=policy.damage_review_days),
+            season=season,
         )
+        return _rolled(policy, dates) if policy.extend_to_business_day else dates
     except OverflowError:
         raise InputError("delivered", delivered.isoformat(), TOO_LATE) from None
+
+
+_ROLLED = ("return_by", "report_damage_by", "damage_review_until")
+
+
+def _rolled(policy: Policy, dates: Deadlines) -> Deadlines:
+    """`dates` with each deadline on a day the store is closed moved to the next business day
+    (OverflowError past `date.max`)."""
+    calendar = _calendar(policy)
+    moved: list[tuple[str, date]] = []
+    rolled: list[date] = []
+    for name in _ROLLED:
+        day = original = getattr(dates, name)
+        while not calendar.is_business_day(day):
+            day += timedelta(days=1)
+        if day != original:
+            moved.append((name, original))
+        rolled.append(day)
+    if not moved:
+        return dates
+    return Deadlines(rolled[0], rolled[1], rolled[2], dates.season, tuple(moved))
+
+
+@lru_cache(maxsize=16)
+def _calendar(policy: Policy) -> "BusinessCalendar":
+    from migems_cli.business_days import business_calendar  # imports holidays: only when rolling
+
+    return business_calendar(policy)
 
 
 # The error for a date whose deadlines or business days would fall outside `datetime.date`.
@@ -243,14 +296,27 @@ def window_band(policy: Policy, reason: Reason, day: int) -> int:
     return _IN_RETURN if day <= policy.return_window_days else _LATE
 
 
+def _date_band(reason: Reason, requested: date, dates: Deadlines) -> int:
+    """`window_band` against the deadlines themselves: what a season or a deadline moved to a
+    business day changes (without either, both give the same band)."""
+    if reason.path == "defect":
+        if requested <= dates.report_damage_by:
+            return _IN_REPORT
+        return _IN_REVIEW if requested <= dates.damage_review_until else _LATE
+    return _IN_RETURN if requested <= dates.return_by else _LATE
+
+
 def judge(policy: Policy, claim: Claim) -> Verdict:
     """Decide a claim: decision, remedy, refund amount, who pays return shipping, deadlines."""
     reason = claim.reason
     day = claim.day
+    dates = deadlines(policy, claim.delivered, claim.ordered)
     found = assess(
         policy,
         reason,
-        window_band(policy, reason, day),
+        _date_band(reason, claim.requested, dates)
+        if dates.season or dates.moved
+        else window_band(policy, reason, day),
         claim.category,
         claim.custom,
         claim.sale,
@@ -260,7 +326,6 @@ def judge(policy: Policy, claim: Claim) -> Verdict:
         claim.want,
         claim.exchange is not None,
     )
-    dates = deadlines(policy, claim.delivered)
     governing = dates.report_damage_by if reason.path == "defect" else dates.return_by
     return Verdict(
         claim=claim,
@@ -283,8 +348,14 @@ def explain(policy: Policy, verdict: Verdict) -> Verdict:
         context["category"] = ", ".join(
             c.plural for c in policy.categories if c.name in policy.non_returnable_categories
         )
+    notes = _notes(policy, verdict, context)
     rules = tuple(
-        r._replace(detail=fill(policy.rules[r.id].text(r.text_key), context)) for r in verdict.rules
+        r._replace(
+            detail=" ".join(
+                filter(None, (fill(policy.rules[r.id].text(r.text_key), context), *notes[r.id]))
+            )
+        )
+        for r in verdict.rules
     )
     steps: list[str] = []
     if verdict.decision == ELIGIBLE and verdict.remedy == "exchange":
@@ -306,6 +377,60 @@ def explain(policy: Policy, verdict: Verdict) -> Verdict:
         currency=policy.store.currency,
         next_steps=tuple(fill(step, context) for step in steps if step),
     )
+
+
+# The rule whose detail tells of each deadline that was moved to a business day.
+_MOVED_RULE = {
+    "return_by": "return-window",
+    "report_damage_by": "damage-window",
+    "damage_review_until": "damage-window",
+}
+
+
+def _notes(policy: Policy, verdict: Verdict, context: dict[str, str]) -> dict[str, list[str]]:
+    """Texts appended to rule details, by rule id (see `deadline_notes`)."""
+    notes: dict[str, list[str]] = {rule.id: [] for rule in verdict.rules}
+    for name, texts in deadline_notes(
+        policy, verdict.deadlines, verdict.claim.ordered, context
+    ).items():
+        notes.get(_MOVED_RULE[name], []).extend(texts)
+    return notes
+
+
+def deadline_notes(
+    policy: Policy, dates: Deadlines, ordered: date | None, context: dict[str, str]
+) -> dict[str, list[str]]:
+    """What to say about deadlines, by deadline id: the season that extended the return window
+    (`returns.season_note`), and each deadline moved to a business day (`business_day_note`)."""
+    notes: dict[str, list[str]] = {name: [] for name in _MOVED_RULE}
+    season = dates.season
+    context = _with(context, return_by=day_text(dates.return_by))
+    if season is not None and ordered is not None:
+        notes["return_by"].append(
+            fill(
+                policy.season_note,
+                _with(
+                    context,
+                    season=season.name,
+                    season_from=season.ordered_from.isoformat(),
+                    season_to=season.ordered_to.isoformat(),
+                    ordered=ordered.isoformat(),
+                ),
+            )
+        )
+    for name, original in dates.moved:
+        moved = _with(
+            context, moved_from=day_text(original), moved_to=day_text(getattr(dates, name))
+        )
+        notes[name].append(fill(policy.business_day_note, moved))
+    return notes
+
+
+def _with(context: dict[str, str], **more: str) -> dict[str, str]:
+    """A copy of `context` (of its own type: unknown placeholders stay as written) with `more`."""
+    copy = type(context)(context)
+    copy.update(more)
+    return copy
 
 
 def evaluate(policy: Policy, claim: Claim) -> Verdict:

@@ -116,6 +116,7 @@ def order_deadlines(
         zone=zone.name,
     )
     dates: dict[str, date] = {}
+    notes: dict[str, list[str]] = {}
     if ordered is not None:
         if calendar is None:
             raise ValueError("counting shipping dates needs a business calendar")
@@ -132,10 +133,17 @@ def order_deadlines(
     if delivered is not None:
         from migems_cli.rules import deadlines  # the one place return deadlines are computed
 
-        found = deadlines(policy, delivered)
+        found = deadlines(policy, delivered, ordered)
         dates["return_by"] = found.return_by
         dates["report_damage_by"] = found.report_damage_by
         dates["damage_review_until"] = found.damage_review_until
+        if found.season is not None or found.moved:  # said after the deadline's own text
+            from migems_cli.rules import deadline_notes
+
+            if found.season is not None:  # the season's window, in days as counted
+                counted = dict(found.moved).get("return_by", found.return_by)
+                context["window"] = str((counted - delivered).days)
+            notes = deadline_notes(policy, found, ordered, context)
     if not dates:
         raise ValueError("order_deadlines needs an order date, a delivery date or both")
     return OrderDeadlines(
@@ -147,7 +155,9 @@ def order_deadlines(
                 id=key,
                 date=dates[key],
                 days_left=(dates[key] - today).days,
-                description=fill(policy.deadline_texts[key], context),
+                description=" ".join(
+                    [fill(policy.deadline_texts[key], context), *notes.get(key, ())]
+                ),
             )
             for key in DEADLINE_IDS
             if key in dates

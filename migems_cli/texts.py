@@ -57,6 +57,9 @@ def claim_context(
         if amount is not None
         else "the item price",
     )
+    if deadlines.season is not None:  # the longer window a season gave, in days as counted
+        counted = dict(deadlines.moved).get("return_by", deadlines.return_by)
+        context["window"] = str((counted - claim.delivered).days)
     return context
 
 

@@ -82,6 +82,7 @@ def rows() -> list[list[str]]:
             "shipping": shipping,
             "want": "",
             "exchange_size": "",
+            "ordered": "",
         }
         if at in BAD:
             column, text, _ = BAD[at]

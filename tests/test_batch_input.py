@@ -14,10 +14,14 @@ import sys
 
 import pytest
 
+from migems_cli.batch import RESULT_COLUMNS
+from migems_cli.policy import bundled_policy_path
+from migems_cli.policy_load import load_policy
 from migems_cli.records import CELLS_CAP, RECORD_CAP, Damage, RecordReader, csv_writer
 from tests.helpers import assert_bad_input, migems_script, run_script, script_env
 
 TODAY = "2026-11-26"
+DIGEST = load_policy(bundled_policy_path()).identity.digest  # the policy column
 
 
 def _batch(run, *args: str):
@@ -81,8 +85,8 @@ def test_csv_output_of_nul_cells_is_the_same_on_every_python(run, tmp_path):
     result = _batch(run, str(source), "--format", "csv")
     assert result.code == 0, result.err
     assert result.out.split("\r\n")[1:] == [
-        "A\x00B,2026-11-20,n,review,refund,,customer,2026-12-20,2026-11-27,,category,",
-        '"Q\x00,",2026-11-20,x,review,refund,,customer,2026-12-20,2026-11-27,,category,',
+        f"A\x00B,2026-11-20,n,review,refund,,customer,2026-12-20,2026-11-27,,category,{DIGEST},",
+        f'"Q\x00,",2026-11-20,x,review,refund,,customer,2026-12-20,2026-11-27,,category,{DIGEST},',
         "",
     ]
 
@@ -184,8 +188,8 @@ def test_a_row_of_too_many_cells_is_cut_and_the_rows_after_it_evaluated(run, tmp
     assert result.code == 1
     rows = list(csv.reader(io.StringIO(result.out)))
     assert [row[0] for row in rows] == ["claim_id", "A", "B"]
-    assert len(rows[1]) == CELLS_CAP + 9  # the cells kept, then the result columns
-    assert rows[1][10] == (
+    assert len(rows[1]) == CELLS_CAP + len(RESULT_COLUMNS)  # the cells kept, then the results
+    assert rows[1][11] == (
         f"the row has more than {CELLS_CAP:,} cells, the limit of a row: the cells after the "
         f"first {CELLS_CAP:,} are dropped"
     )

@@ -14,6 +14,7 @@ from tests.helpers import Result
 Run = Callable[..., Result]
 
 TOP_KEYS = {
+    "policy",
     "decision",
     "remedy",
     "refund_amount",
@@ -28,6 +29,7 @@ TOP_KEYS = {
 CLAIM_KEYS = {
     "delivered",
     "requested",
+    "ordered",
     "reason",
     "category",
     "custom",
@@ -132,6 +134,7 @@ def test_all_options_reach_the_claim(run: Run) -> None:
     assert claim == {
         "delivered": "2026-11-03",
         "requested": "2026-11-05",
+        "ordered": None,
         "reason": "defective",
         "category": "earring",
         "custom": True,

@@ -92,7 +92,7 @@ def test_both_dates_give_all_seven_in_order_with_days_left(run):
     )
     assert code == ExitCode.OK
     document = json.loads(out)
-    assert set(document) == {"deadlines"}
+    assert set(document) == {"deadlines", "policy"}
     items = document["deadlines"]
     assert [i["id"] for i in items] == SHIPPING_IDS + RETURN_IDS
     for item in items:

@@ -52,6 +52,40 @@ def test_a_valid_policy_is_cached_and_then_read_back_without_parsing(
     assert second.rules == first.rules
 
 
+def test_a_policy_with_toml_dates_is_cached_and_read_back_as_dates(
+    cache_home: Path, policy_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closures, a season and effective_from as TOML dates (marshal holds no dates)."""
+    text = policy_text.replace("closures = []", "closures = [2026-12-24, 2026-12-31]")
+    text = text.replace('effective_from = "2026-11-26"', "effective_from = 2026-11-26")
+    text = text.replace(
+        "[damage]\n",
+        '[[returns.seasons]]\nname = "Holidays"\nordered_from = 2026-11-15\n'
+        "ordered_to = 2026-12-31\nreturn_by = 2027-01-31\n\n[damage]\n",
+    )
+    first = parse_policy(text, "policy.toml")
+    assert policy_cache.cached(text.encode()) == tomllib.loads(text)
+
+    def no_toml(*args: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr("tomllib.loads" if sys.version_info >= (3, 11) else "tomli.loads", no_toml)
+    second = parse_policy(text, "policy.toml")
+    assert second.calendar.closures == first.calendar.closures
+    assert second.seasons == first.seasons
+    assert second.identity == first.identity
+    assert policy_document(second) == policy_document(first)
+
+
+def test_a_payload_with_an_unknown_tag_is_a_miss(policy_text: str) -> None:
+    raw = policy_text.encode()
+    for payload in (b"D" + marshal.dumps({"a": ("time", "10:00")}), b"X" + marshal.dumps({})):
+        blob = (
+            policy_cache.MAGIC + policy_cache._digest(raw) + policy_cache._digest(payload) + payload
+        )
+        assert policy_cache.unpack(raw, blob) is None
+
+
 def test_other_text_is_a_miss(cache_home: Path, policy_text: str) -> None:
     parse_policy(policy_text)
     changed = policy_text.replace("window_days = 30", "window_days = 31")

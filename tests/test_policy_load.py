@@ -72,8 +72,8 @@ def test_unknown_key_typo(policy_text: str) -> None:
     found = problems(broken)
     line = line_of(broken, "window_dayz = 30")
     assert (
-        f"p.toml:{line}: returns.window_dayz: unknown key (known keys: window_days, non_returnable_categories)"
-        in found
+        f"p.toml:{line}: returns.window_dayz: unknown key (known keys: window_days, non_returnable_categories, seasons, "
+        "extend_to_business_day, season_note, business_day_note)" in found
     )
     assert any("returns.window_days: missing key" in p for p in found)
 

@@ -21,6 +21,7 @@ CALENDAR = BusinessCalendar("US")
 D = date.fromisoformat
 
 REFUND_KEYS = {
+    "policy",
     "received",
     "expected_from",
     "expected_by",
@@ -148,6 +149,7 @@ def test_amount_is_the_price_never_the_shipping(run):
     document = json.loads(out)
     assert code == ExitCode.OK
     assert set(document) == REFUND_KEYS
+    assert document.pop("policy")["version"] == "1"
     assert document == {
         "received": "2026-11-20",
         "expected_from": "2026-11-30",

@@ -36,7 +36,7 @@ def run_json(run):
 
 def test_chart_json_has_every_size_with_the_spec_keys(run_json) -> None:
     document = run_json()
-    assert list(document) == ["sizes"]
+    assert list(document) == ["sizes", "policy"]
     sizes = document["sizes"]
     assert isinstance(sizes, list)
     assert len(sizes) == 41

@@ -19,7 +19,7 @@ def statuses(run, args: list[str]) -> list[dict[str, object]]:
     code, out, err = run("status", *args, "--today", "2026-11-26", "--json")
     assert (code, err) == (ExitCode.OK, "")
     document = json.loads(out)
-    assert set(document) == {"statuses"}
+    assert set(document) == {"statuses", "policy"}
     found: list[dict[str, object]] = document["statuses"]
     return found
 

@@ -10,16 +10,25 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, TextIO
+from typing import IO, TYPE_CHECKING, Annotated, TextIO, cast
 
 import typer
 
 from migems_cli import run_control, stdout_guard
 from migems_cli.errors import InputError
-from migems_cli.options import PLAIN_TEXT, DayfirstOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    PLAIN_TEXT,
+    Common,
+    DayfirstOption,
+    PolicyOption,
+    TodayOption,
+    common,
+)
 from migems_cli.render.batch_formats import WRITERS, Format
 
 if TYPE_CHECKING:
+    from migems_cli.batch import Evaluator, Layout
+    from migems_cli.batch_versions import Router
     from migems_cli.records import RecordReader
 
 
@@ -113,7 +122,7 @@ def batch(
 
     Example: migems batch claims.csv --output checked.csv
     """
-    from migems_cli.batch import Evaluator, Summary, evaluate_chunks, read_layout
+    from migems_cli.batch import Summary, evaluate_chunks, read_layout
     from migems_cli.records import RecordReader
 
     env = common(policy, today, json, dayfirst)
@@ -131,9 +140,11 @@ def batch(
             layout = read_layout(_header(records, source), source)
         except (UnicodeError, csv.Error) as exc:
             raise _unreadable(exc, source, encoding, records.line_num) from None
-        evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
+        evaluator = _evaluator(env, layout)
+        layout = evaluator.layout
         with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
-            chunks = evaluate_chunks(records, evaluator, summary, progress)
+            # a Router has what evaluate_chunks uses of an Evaluator: layout, evaluate_chunk
+            chunks = evaluate_chunks(records, cast("Evaluator", evaluator), summary, progress)
             with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
                     WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
@@ -143,8 +154,35 @@ def batch(
         return 1 if summary.errors else 0  # the reader went away: quiet, with the verdict so far
     summary.seconds = time.perf_counter() - started
     sys.stdout.flush()  # with 2>&1 the summary comes after the last row, never inside it
-    print(f"migems batch: {summary.text()}", file=sys.stderr)
+    print(f"migems batch: {summary.text()}; {_policies(env)}", file=sys.stderr)
     return 1 if summary.errors else 0
+
+
+def _evaluator(env: Common, layout: Layout) -> Evaluator | Router:
+    """The rows' evaluator: one policy's own, or a `Router` among versions (issue 14); the
+    layout it holds names the policies for the JSON Lines records."""
+    from dataclasses import replace
+
+    from migems_cli.batch import Evaluator
+
+    policies = env.versions.versions if env.versions is not None else (env.policy,)
+    blocks = {p.identity.digest: p.identity.to_dict() for p in policies}
+    layout = replace(layout, policies=blocks, versioned=env.versions is not None)
+    plain = env.versions is None and not env.policy.extend_to_business_day
+    if plain and "ordered" not in layout.index:  # the fast path, as before issue 14
+        return Evaluator(env.policy, env.today, env.dayfirst, layout)
+    from migems_cli.batch_versions import Router
+
+    return Router(env.policy, env.versions, env.today, env.dayfirst, layout)
+
+
+def _policies(env: Common) -> str:
+    """The summary's footer: the policy version (or versions) that answered."""
+    if env.versions is None:
+        identity = env.policy.identity
+        return f"policy version {identity.version or '?'} · {identity.digest}"
+    versions = ", ".join(p.identity.version or "?" for p in env.versions.versions)
+    return f"policy versions {versions} from {env.versions.source}"
 
 
 def _delimiter(value: str) -> str:

@@ -51,6 +51,15 @@ def check(
             show_default="today",
         ),
     ] = None,
+    ordered: Annotated[
+        str | None,
+        typer.Option(
+            help="Day the order was placed: it chooses the policy version (with --policy DIR) "
+            "and any holiday season's longer window.",
+            metavar="DATE",
+            show_default=False,
+        ),
+    ] = None,
     reason: Annotated[
         str | None,
         typer.Option(
@@ -127,11 +136,17 @@ def check(
     from migems_cli.rules import ELIGIBLE, INELIGIBLE, evaluate
 
     env: Common = common(policy, today, json, dayfirst)
+    if env.versions is not None:  # the version in force on the order (else delivery) date
+        from migems_cli.claims import parse_delivered, parse_ordered
+
+        day = parse_delivered(delivered, env.today, env.dayfirst)
+        env.choose(parse_ordered(ordered, day, env.today, env.dayfirst), day)
     claim = parse_claim(
         env.policy,
         {
             "delivered": delivered,
             "requested": requested,
+            "ordered": ordered,
             "reason": reason,
             "category": category,
             "custom": custom,

@@ -45,6 +45,8 @@ def deadlines(
     arrived = (
         parse_date(delivered, "delivered", env.today, dayfirst) if delivered is not None else None
     )
+    if env.versions is not None:  # the version in force on the order (else delivery) date
+        env.choose(placed, arrived)
     calendar = env.calendar if placed is not None else None  # delivery dates count calendar days
     report = order_deadlines(env.policy, calendar, placed, arrived, country, env.today)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from migems_cli.errors import ExitCode
+from migems_cli.errors import ExitCode, InputError
 from migems_cli.options import PLAIN_TEXT, JsonOption, PolicyOption, TodayOption, common
 
 policy_app = typer.Typer(
@@ -17,7 +17,21 @@ policy_app = typer.Typer(
 
 
 @policy_app.command()
-def show(policy: PolicyOption = None, today: TodayOption = None, json: JsonOption = False) -> int:
+def show(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="With --policy DIR: show the version in force on this day (a single policy "
+            "file answers every day).",
+            metavar="DATE",
+            show_default="today",
+        ),
+    ] = None,
+    policy: PolicyOption = None,
+    today: TodayOption = None,
+    json: JsonOption = False,
+) -> int:
     """Show the effective policy: windows, categories, reasons, statuses, shipping.
 
     Example: migems policy show --json | jq .return_window_days
@@ -26,6 +40,21 @@ def show(policy: PolicyOption = None, today: TodayOption = None, json: JsonOptio
     from migems_cli.render.emit import Document, emit
 
     env = common(policy, today, json, False)
+    if at is not None:  # a single policy file answers every claim: --at changes nothing
+        from migems_cli.dates import parse_date
+
+        day = parse_date(at, "at", env.today)
+        if env.versions is not None:
+            found = env.versions.at(day)
+            if found is None:
+                first = env.versions.versions[0].identity
+                raise InputError(
+                    "at",
+                    at,
+                    f"is before every policy version in {env.versions.source}: the earliest, "
+                    f"version {first.version!r}, is in force from {first.effective_from}",
+                )
+            env.policy, env.chosen_by = found, "at"
 
     def render() -> None:
         from migems_cli.render.policy_rich import render_policy
@@ -59,8 +88,8 @@ def check_policy(
     Example: migems policy check my-policy.toml --strict
     """
     from migems_cli.business_days import business_calendar
-    from migems_cli.errors import InputError, PolicyError
-    from migems_cli.policy import display_path, resolve_policy_path
+    from migems_cli.errors import PolicyError
+    from migems_cli.policy import display_path, is_directory, resolve_policy_path
     from migems_cli.policy_load import load_policy
     from migems_cli.policy_warnings import check_time_zone, policy_warnings
     from migems_cli.render.emit import Document, NoPolicy, emit
@@ -75,26 +104,39 @@ def check_policy(
     shown = display_path(target)
     errors: list[str] = []
     warnings: list[str] = []
-    try:
-        loaded = load_policy(target)
-        check_time_zone(loaded)
-        business_calendar(loaded, str(target))
-        warnings = policy_warnings(loaded)
-    except PolicyError as exc:
-        errors = exc.problems
+    extras: dict[str, object] = {}
+    if is_directory(target):  # a directory of versions: every file, then the set
+        from migems_cli.policy_versions import check_directory
+
+        errors, lines, versions = check_directory(target, today)
+        warnings = lines
+        extras["versions"] = [{**v.identity.to_dict(), "path": v.source} for v in versions]
+    else:
+        lines = None
+        try:
+            loaded = load_policy(target)
+            check_time_zone(loaded)
+            business_calendar(loaded, str(target))
+            warnings = policy_warnings(loaded)
+            extras["policy"] = {**loaded.identity.to_dict(), "chosen_by": None}
+        except PolicyError as exc:
+            errors = exc.problems
     valid = not errors and not (strict and warnings)
 
     def render() -> None:
         from migems_cli.render.safe import visible
 
-        for line in [*errors, *(f"{shown}: warning: {line}" for line in warnings)]:
+        shown_warnings = (
+            lines if lines is not None else [f"{shown}: warning: {line}" for line in warnings]
+        )
+        for line in [*errors, *shown_warnings]:
             print(_wrapped(visible(line)), file=sys.stderr)
         verdict = "valid" if valid else "INVALID"
         counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
         print(f"{visible(shown)}: {verdict} ({counts})")
 
     report = {"path": shown, "valid": valid, "errors": errors, "warnings": warnings}
-    emit(NoPolicy(json), Document(lambda: report), render)
+    emit(NoPolicy(json), Document(lambda: report), render, extras)
     return ExitCode.OK if valid else ExitCode.BAD_INPUT
 
 

@@ -251,12 +251,21 @@ def json_record(row: Row, layout: Layout) -> dict[str, Any]:
     record.update(zip(RESULT_COLUMNS, [value or None for value in results], strict=True))
     for name, at in _LISTS_AT:
         record[name] = results[at].split(";") if results[at] else []
+    digest = results[_POLICY_AT]
+    if digest:  # the policy that answered, as every JSON result names it
+        known = layout.policies.get(digest) or {"digest": digest}
+        record["policy"] = block = {**known, "chosen_by": None}
+        if layout.versioned:
+            ordered = layout.index.get("ordered")
+            dated = ordered is not None and cells[ordered].strip()
+            block["chosen_by"] = "ordered" if dated else "delivered"
     if extra:
         record["extra"] = extra
     return record
 
 
 _LISTS_AT = [(name, RESULT_COLUMNS.index(name)) for name in _LIST_COLUMNS]
+_POLICY_AT = RESULT_COLUMNS.index("policy")
 
 
 def write_jsonl(rows: Iterator[Row], layout: Layout, out: TextIO) -> None:

@@ -4,7 +4,9 @@ A command ends with `emit(env, result, render)`: with `--json` the document is b
 one place, from `result.to_dict()`, the `extras` the command adds, and a `warnings` list when it
 shows a placeholder value of the policy (SPEC: "Every --json result may carry warnings");
 otherwise `render` runs (human output), and every file text it shows through `console.plain`
-marks the placeholder where it appears. A new block of output for every command is added here.
+marks the placeholder where it appears. A new block of output for every command is added here:
+every document names the policy that answered (`"policy"`: name, version, effective_from,
+digest, and `chosen_by`), and human output ends with a footer line naming its version.
 """
 
 from __future__ import annotations
@@ -47,6 +49,35 @@ class NoPolicy(NamedTuple):
 
     json: bool
     policy: None = None
+    chosen_by: None = None
+
+
+# How the version was chosen (the `chosen_by` of policy_versions), as the footer says it.
+_CHOSEN = {
+    "ordered": "by the order date",
+    "delivered": "by the delivery date",
+    "today": "in force today",
+    "at": "in force on --at",
+}
+
+
+def policy_block(env: Output) -> dict[str, Any] | None:
+    """The JSON "policy" object: which policy answered, and how it was chosen among versions
+    (`chosen_by`: "ordered", "delivered", "today" or "at"; null for a single policy file)."""
+    if env.policy is None:
+        return None
+    return {**env.policy.identity.to_dict(), "chosen_by": getattr(env, "chosen_by", None)}
+
+
+def footer(env: Output) -> str:
+    """The line human output ends with: the policy version that answered."""
+    if env.policy is None:
+        return ""
+    identity = env.policy.identity
+    chosen = _CHOSEN.get(getattr(env, "chosen_by", None) or "")
+    start = f" from {identity.effective_from.isoformat()}" if identity.effective_from else ""
+    how = f" ({chosen})" if chosen else ""
+    return f"Policy version {identity.version or '?'}{start}{how} · {identity.digest}"
 
 
 def placeholders(policy: Policy | None) -> tuple[tuple[str, str], ...]:
@@ -83,8 +114,12 @@ def warnings_for(policy: Policy | None, document: Any) -> list[str]:
 def document(
     env: Output, result: Result, extras: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The JSON document of `result`: its dict, then `extras`, then any placeholder warnings."""
+    """The JSON document of `result`: its dict, then `extras`, the policy that answered, then
+    any placeholder warnings."""
     data = {**result.to_dict(), **(extras or {})}
+    block = policy_block(env)
+    if block is not None:
+        data["policy"] = block
     found = warnings_for(env.policy, data)
     if found:
         data["warnings"] = [*data.get("warnings", []), *found]
@@ -96,8 +131,10 @@ def emit(
     result: Result,
     render: Callable[[], None],
     extras: Mapping[str, Any] | None = None,
+    show_footer: bool = True,
 ) -> None:
-    """Print `result` as one JSON document (see `document`) or run `render` (human output)."""
+    """Print `result` as one JSON document (see `document`) or run `render` (human output),
+    then the policy's `footer` line (`show_footer=False`: output that must be only itself)."""
     if env.json:
         from migems_cli.render.json_out import print_json
 
@@ -108,5 +145,10 @@ def emit(
     token = PLACEHOLDERS.set(placeholders(env.policy))
     try:
         render()
+        line = footer(env) if show_footer else ""
+        if line:
+            from migems_cli.render.console import plain, stdout_console
+
+            stdout_console().print(plain(line, style="dim"))
     finally:
         PLACEHOLDERS.reset(token)
