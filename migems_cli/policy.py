@@ -192,6 +192,23 @@ class RingSizes(NamedTuple):
         return None
 
 
+class ReplyTemplate(NamedTuple):
+    """A customer reply's subject and body paragraphs (`[replies.<situation>]`)."""
+
+    subject: str
+    body: tuple[str, ...]
+
+
+class ReplyTexts(NamedTuple):
+    """`[replies]`: what every reply opens and closes with, who pays return shipping in the
+    customer's words, and one template per situation (see `migems_cli.reply_situations`)."""
+
+    greeting: str = ""
+    closing: tuple[str, ...] = ()
+    return_shipping: Mapping[str, str] = MappingProxyType({})  # by payer: customer, store
+    templates: Mapping[str, ReplyTemplate] = MappingProxyType({})
+
+
 class Policy(NamedTuple):
     """The whole validated policy. Compared and hashed by identity, as a cache key (a tuple
     would compare and hash field by field, and its mappings cannot be hashed)."""
@@ -222,6 +239,7 @@ class Policy(NamedTuple):
     deadline_texts: Mapping[str, str]  # by deadline id (DEADLINE_IDS)
     ring_sizes: RingSizes
     identity: PolicyIdentity
+    replies: ReplyTexts = ReplyTexts()
 
     def __eq__(self, other: object) -> bool:
         return self is other

@@ -54,6 +54,7 @@ from migems_cli.policy_checker import (
     kind_of,
     shown,
 )
+from migems_cli.policy_replies import build_replies
 from migems_cli.render.safe import visible
 
 # The rules the engine evaluates, and which texts each needs: the outcomes it can produce are
@@ -92,6 +93,7 @@ TOP_LEVEL = (
     "statuses",
     "deadlines",
     "ring_sizes",
+    "replies",
 )
 _STORE_KEYS = (
     "name",
@@ -144,6 +146,7 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
     rules = _rules(check, top)
     next_steps = _next_steps(check, top)
     ring_sizes = _ring_sizes(check, top)
+    replies = build_replies(check, top)
     return Policy(
         source=source,
         store=store,
@@ -171,6 +174,7 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
         deadline_texts=deadline_texts,
         ring_sizes=ring_sizes,
         identity=identity,
+        replies=replies,
     )
 
 
@@ -494,6 +498,8 @@ def _rules(check: Checker, top: dict[str, Any]) -> Mapping[str, RuleText]:
     rules: dict[str, RuleText] = {}
     for rule_id, needed in RULE_TEXTS.items():
         path = f"rules.{rule_id}"
+        if "fail" in needed:  # what the customer reads when it fails (a reply, issue 12)
+            needed = (*needed, "customer_fail")
         body = check.table(table.get(rule_id, {}), path, ("clause", *needed))
         rules[rule_id] = RuleText(
             id=rule_id,
