@@ -49,7 +49,7 @@ OPTIONS: Mapping[str, str] = {
 COLUMNS: Mapping[str, str] = {
     "customer": "customer",
     "order": "order_id",
-    "agent": "agent",
+    "agent": "agent (or --agent)",
     "category": "category",
     "price": "price",
     "delivered": "delivered",
@@ -154,13 +154,13 @@ def ticket_value(value: str | None, field: str) -> str | Missing:
     Raises `InputError` naming `field` for text that cannot go in an e-mail."""
     if value is None or not value.strip():
         return Missing(field)
-    text = " ".join(value.split())
-    bad = _UNSAFE.search(text)
+    bad = _UNSAFE.search(value)
     if bad:
         what = (
             "a brace" if bad.group() in "{}" else f"a control character (U+{ord(bad.group()):04X})"
         )
         raise InputError(field, value, f"cannot go in a reply: it holds {what}")
+    text = " ".join(value.split())
     if len(text) > MAX_TICKET:
         raise InputError(field, value, f"cannot go in a reply: longer than {MAX_TICKET} characters")
     return text

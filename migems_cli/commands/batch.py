@@ -16,7 +16,15 @@ import typer
 
 from migems_cli import run_control, stdout_guard
 from migems_cli.errors import InputError
-from migems_cli.options import PLAIN_TEXT, DayfirstOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    PLAIN_TEXT,
+    AgentOption,
+    DayfirstOption,
+    PolicyOption,
+    ReplyOption,
+    TodayOption,
+    common,
+)
 from migems_cli.render.batch_formats import WRITERS, Format
 
 if TYPE_CHECKING:
@@ -86,6 +94,8 @@ def batch(
             help="Same as --format jsonl: one JSON object per row on stdout (JSON Lines).",
         ),
     ] = False,
+    reply: ReplyOption = False,
+    agent: AgentOption = None,
 ) -> int:
     """Check every claim in a CSV file, exactly as check would, one output row per input row.
 
@@ -111,6 +121,11 @@ def batch(
     for another signal (no partial --output file is left). When the reader of stdout goes away
     (| head), the run stops quietly with 0 or 1 from the rows it evaluated.
 
+    With --reply (csv or jsonl), each evaluated row also gets the customer's reply, in the
+    columns reply_subject and reply_body before error, from its customer, order_id and agent
+    cells (agent: else --agent); a row whose reply cannot be written keeps its verdict and its
+    error names the missing column.
+
     Example: migems batch claims.csv --output checked.csv
     """
     from migems_cli.batch import Evaluator, Summary, evaluate_chunks, read_layout
@@ -121,7 +136,7 @@ def batch(
     _check_encoding(encoding)
     if output == Path("-"):
         output = None  # `-o -`: stdout, as FILE - is stdin
-    fmt = _format(output_format, json, output)
+    fmt = _format(output_format, json, output, reply)
     source = "<stdin>" if file == "-" else file
     started = time.perf_counter()
     summary = Summary()
@@ -132,11 +147,16 @@ def batch(
         except (UnicodeError, csv.Error) as exc:
             raise _unreadable(exc, source, encoding, records.line_num) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
+        write = WRITERS[fmt]
+        if reply:
+            from migems_cli.batch_replies import reply_writer
+
+            write = reply_writer(fmt, evaluator, summary, agent)
         with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
             chunks = evaluate_chunks(records, evaluator, summary, progress)
             with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
-                    WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
+                    write(run_control.while_read(chunks, output), layout, out, separator)
                 except (UnicodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, records.line_num) from None
     if output is None and stdout_guard.closed():
@@ -170,14 +190,18 @@ def _check_encoding(name: str) -> None:
         raise InputError("encoding", name, f"not an encoding of text files; {hint}")
 
 
-def _format(chosen: Format | None, json: bool, output: Path | None) -> Format:
+def _format(chosen: Format | None, json: bool, output: Path | None, reply: bool = False) -> Format:
+    if reply and chosen is Format.table:
+        raise InputError(
+            "--format", "table", "--reply writes csv or jsonl: a reply does not fit a table"
+        )
     if json:
         if chosen not in (None, Format.jsonl):
             raise InputError("--json", "--format " + chosen.value, "--json means --format jsonl")
         return Format.jsonl
     if chosen is not None:
         return chosen
-    return Format.table if output is None and sys.stdout.isatty() else Format.csv
+    return Format.table if output is None and sys.stdout.isatty() and not reply else Format.csv
 
 
 def _header(records: RecordReader, source: str) -> list[str]:
