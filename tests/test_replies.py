@@ -38,6 +38,13 @@ REAL_EMAIL = "help@migems.test"
 ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
+@pytest.fixture(autouse=True)
+def _no_agent_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusals name --agent: a MIGEMS_AGENT of the machine running the tests must not
+    sign them."""
+    monkeypatch.delenv("MIGEMS_AGENT", raising=False)
+
+
 @pytest.fixture
 def real_policy(tmp_path: Path, policy_text: str) -> str:
     """The bundled policy with a real support address (the bundled one is a placeholder)."""
@@ -121,7 +128,15 @@ def test_the_console_script_writes_the_reply_and_keeps_the_exit_status() -> None
     assert done.out.startswith("Subject: Photos needed for your claim on order MG-1042\n\n")
     assert "Dear Ada Lovelace,\n" in done.out
     assert done.out.endswith("Sam Rivera\nMIGEMS Customer Service\n")
-    refused = run_script("check", "--delivered", "2026-11-20", "--category", "earrings", "--reply")
+    refused = run_script(
+        "check",
+        "--delivered",
+        "2026-11-20",
+        "--category",
+        "earrings",
+        "--reply",
+        env={"MIGEMS_AGENT": ""},  # empty: not set
+    )
     assert (refused.code, refused.out) == (2, "")
     assert refused.err == "Error: the reply needs --customer, --order and --agent\n"
 
