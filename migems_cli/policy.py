@@ -3,7 +3,7 @@
 # Annotations are evaluated (no `from __future__ import annotations`): typing.NamedTuple would
 # otherwise compile each field's string annotation at import, 1.6 ms of every command's start.
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -209,6 +209,30 @@ class ReplyTexts(NamedTuple):
     templates: Mapping[str, ReplyTemplate] = MappingProxyType({})
 
 
+class ReplySection(Mapping[str, object]):
+    """`[replies]` as read from the file, checked and built only when a reply is written or the
+    policy is checked (`migems_cli.policy_replies.reply_texts`): other commands never read it,
+    so it costs them nothing. A mapping of the raw table (what `policy show` shows), which also
+    keeps where it came from, for errors that name a line."""
+
+    __slots__ = ("_table", "raw", "source", "text")
+
+    def __init__(self, table: object = None, source: str = "", text: str = "") -> None:
+        self._table = table if isinstance(table, dict) else {}
+        self.source = source
+        self.text = text
+        self.raw = table
+
+    def __getitem__(self, key: str) -> object:
+        return self._table[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
 class Policy(NamedTuple):
     """The whole validated policy. Compared and hashed by identity, as a cache key (a tuple
     would compare and hash field by field, and its mappings cannot be hashed)."""
@@ -239,7 +263,7 @@ class Policy(NamedTuple):
     deadline_texts: Mapping[str, str]  # by deadline id (DEADLINE_IDS)
     ring_sizes: RingSizes
     identity: PolicyIdentity
-    replies: ReplyTexts = ReplyTexts()
+    replies: ReplySection = ReplySection()
 
     def __eq__(self, other: object) -> bool:
         return self is other

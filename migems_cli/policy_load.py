@@ -21,8 +21,8 @@ from migems_cli.policy_sections import build
 from migems_cli.render.safe import visible
 
 
-def load_policy(path: Path) -> Policy:
-    """Read and validate the policy at `path`.
+def load_policy(path: Path, replies: bool = False) -> Policy:
+    """Read and validate the policy at `path` (with `replies`, its `[replies]` too).
 
     Returns the immutable `Policy`. Raises `PolicyError` listing every problem found.
     """
@@ -33,7 +33,7 @@ def load_policy(path: Path) -> Policy:
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError(source, [f"{source}: not UTF-8 text: {exc.reason}"]) from None
-    return parse_policy(text, source, raw)
+    return parse_policy(text, source, raw, replies)
 
 
 MAX_POLICY_BYTES = 1024 * 1024  # a policy file is a regular file of at most 1 MiB (issue 9)
@@ -76,7 +76,9 @@ def read_policy_bytes(path: Path, source: str) -> bytes:
     return b"".join(chunks)
 
 
-def parse_policy(text: str, source: str = "<policy>", raw: bytes | None = None) -> Policy:
+def parse_policy(
+    text: str, source: str = "<policy>", raw: bytes | None = None, replies: bool = False
+) -> Policy:
     """Validate TOML `text` as a policy; `source` names it in errors. Raises `PolicyError`.
 
     `raw`: the file's bytes, when `text` was read from a file (else `text` in UTF-8). The TOML
@@ -91,7 +93,7 @@ def parse_policy(text: str, source: str = "<policy>", raw: bytes | None = None) 
     if data is None:
         data = _parse_toml(text, source)
     check = Checker(source, text)
-    policy = build(check, data, source, policy_cache.short_digest(raw))
+    policy = build(check, data, source, policy_cache.short_digest(raw), replies)
     if check.errors:
         raise PolicyError(source, check.errors)
     if parsed:

@@ -1,23 +1,43 @@
 """`[replies]` of policy.toml: the customer reply templates, checked against the situations
-and placeholders of `migems_cli.reply_situations`."""
+and placeholders of `migems_cli.reply_situations`.
+
+Read only by `policy check` and when a reply is written: other commands keep the section as
+read (`policy.ReplySection`) and pay nothing for it.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from migems_cli.policy import PAYERS, ReplyTemplate, ReplyTexts
+from migems_cli.errors import PolicyError
+from migems_cli.policy import PAYERS, Policy, ReplySection, ReplyTemplate, ReplyTexts
 from migems_cli.policy_checker import Checker, join_path
 from migems_cli.reply_situations import COMMON, LISTS, PROVIDED, situation_family
 
 _KEYS = ("greeting", "closing", "return_shipping")
 
 
-def build_replies(check: Checker, top: dict[str, Any]) -> ReplyTexts:
+@lru_cache(maxsize=8)
+def reply_texts(policy: Policy) -> ReplyTexts:
+    """The policy's reply templates, checked. Raises `PolicyError` listing every problem of
+    `[replies]` as `file:line: key: message`."""
+    section = policy.replies
+    check = Checker(section.source, section.text)
+    texts = build_replies(check, section)
+    if check.errors:
+        raise PolicyError(section.source, check.errors)
+    return texts
+
+
+def build_replies(check: Checker, section: ReplySection) -> ReplyTexts:
     """`[replies]`: every situation has a template, every placeholder is one its command's
-    result provides, and a list placeholder stands alone in its paragraph."""
+    result provides, and a list placeholder stands alone in its paragraph; errors go to
+    `check`."""
     families = situation_family()
-    table = check.table(top.get("replies", {}), "replies", (*_KEYS, *families))
+    raw = {} if section.raw is None else section.raw
+    table = check.table(raw, "replies", (*_KEYS, *families))
     greeting = check.text(table, "replies", "greeting", COMMON)
     closing = check.strings(table, "replies", "closing")
     for index, line in enumerate(closing):

@@ -32,6 +32,7 @@ from migems_cli.policy import (
     Policy,
     PolicyIdentity,
     Reason,
+    ReplySection,
     RingHowTo,
     RingSizes,
     RingSystem,
@@ -54,7 +55,6 @@ from migems_cli.policy_checker import (
     kind_of,
     shown,
 )
-from migems_cli.policy_replies import build_replies
 from migems_cli.render.safe import visible
 
 # The rules the engine evaluates, and which texts each needs: the outcomes it can produce are
@@ -116,10 +116,14 @@ _REFUND_KEYS = (
 _PROCESSING_KEYS = ("status", "min_business_days", "max_business_days")
 
 
-def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -> Policy:
+def build(
+    check: Checker, data: dict[str, Any], source: str, digest: str = "", replies: bool = False
+) -> Policy:
     """The `Policy` in `data` (parsed TOML); its errors are left in `check.errors`.
 
-    `digest`: the first 12 hex digits of the SHA-256 of the file's bytes (`Policy.identity`)."""
+    `digest`: the first 12 hex digits of the SHA-256 of the file's bytes (`Policy.identity`).
+    `[replies]` is kept as read, and checked only with `replies` (`policy check`) or when a reply
+    is written (see `policy.ReplySection`)."""
     top = check.table(data, "", TOP_LEVEL)
     _schema_version(check, top)
     identity = _identity(check, top, digest)
@@ -146,7 +150,11 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
     rules = _rules(check, top)
     next_steps = _next_steps(check, top)
     ring_sizes = _ring_sizes(check, top)
-    replies = build_replies(check, top)
+    reply_section = ReplySection(top.get("replies"), check.source, check.source_text)
+    if replies:
+        from migems_cli.policy_replies import build_replies
+
+        build_replies(check, reply_section)
     return Policy(
         source=source,
         store=store,
@@ -174,7 +182,7 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
         deadline_texts=deadline_texts,
         ring_sizes=ring_sizes,
         identity=identity,
-        replies=replies,
+        replies=reply_section,
     )
 
 

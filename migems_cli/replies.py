@@ -180,6 +180,8 @@ def _common(policy: Policy, ticket: Ticket) -> dict[str, Value]:
 
 def check_values(policy: Policy, verdict: Verdict) -> dict[str, Value]:
     """What a check's Verdict provides (see `reply_situations.PROVIDED`)."""
+    from migems_cli.policy_replies import reply_texts
+
     claim = verdict.claim
     dates = verdict.deadlines
     context = claim_context(policy, claim, dates, verdict.refund_amount)
@@ -203,7 +205,7 @@ def check_values(policy: Policy, verdict: Verdict) -> dict[str, Value]:
         "amount": people_amount(policy, verdict.refund_amount)
         if verdict.refund_amount is not None
         else Missing("price"),
-        "return_shipping": policy.replies.return_shipping.get(payer, "")
+        "return_shipping": reply_texts(policy).return_shipping.get(payer, "")
         if payer
         else Missing("return_shipping"),
         "reasons": reasons,
@@ -326,7 +328,9 @@ def compose(
     (the last guard) for text a reply must never hold; `InputError` for a ticket value that
     cannot go in an e-mail.
     """
-    texts = policy.replies
+    from migems_cli.policy_replies import reply_texts
+
+    texts = reply_texts(policy)
     template = texts.templates[situation]
     fields: dict[str, Value] = {**_common(policy, ticket), **values}
     pieces = [template.subject, texts.greeting, *template.body, *texts.closing]

@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migems_cli.claims import parse_claim
-from migems_cli.errors import ExitCode, InputError
+from migems_cli.errors import ExitCode, InputError, PolicyError
 from migems_cli.policy import Policy
 from migems_cli.policy_load import parse_policy
+from migems_cli.policy_replies import reply_texts
 from migems_cli.replies import (
     WIDTH,
     Reply,
@@ -299,7 +300,7 @@ def assert_facts(policy: Policy, data: dict, situation: str, body: str) -> None:
     flat = " ".join(body.split())
     payer = data["return_shipping_paid_by"]
     if situation in ("return-accepted", "claim-accepted"):
-        assert policy.replies.return_shipping[payer] in flat
+        assert reply_texts(policy).return_shipping[payer] in flat
         requested = date.fromisoformat(data["claim"]["requested"])
         assert people_date(requested) in flat
     if situation == "return-accepted":
@@ -387,7 +388,7 @@ def _invalid(policy_text: str, *edits: tuple[str, str]) -> list[str]:
         assert old in text, old
         text = text.replace(old, new, 1)
     try:
-        parse_policy(text, "p.toml")
+        parse_policy(text, "p.toml", replies=True)
     except Exception as exc:  # PolicyError
         return list(getattr(exc, "problems", []))
     return []
@@ -558,3 +559,28 @@ def test_batch_without_reply_is_unchanged(run, tmp_path) -> None:
     header = next(csv.reader(io.StringIO(done.out)))
     assert "reply_body" not in header
     assert header[-1] == "error"
+
+
+def test_a_broken_template_refuses_replies_but_not_the_answers(run, policy_text, tmp_path):
+    """`[replies]` is read only by `policy check` and `--reply`: other commands pay nothing for
+    it, and a broken template cannot change an answer."""
+    path = tmp_path / "p.toml"
+    path.write_text(policy_text.replace('subject = "Your ring size"', 'subject = "Size {x}"'))
+    args = (*SITUATIONS["ineligible"][0], "--policy", str(path))
+    assert run(*args).code == ExitCode.INELIGIBLE
+    refused = run(*args, "--reply", *TICKET)
+    assert_bad_input(*refused, "invalid policy: ")
+    assert "replies.ring-size.subject: unknown placeholder {x}" in refused.err
+    assert run("policy", "check", str(path)).code == ExitCode.BAD_INPUT
+
+
+def test_the_reply_section_is_checked_only_when_asked(policy_text) -> None:
+    broken = policy_text.replace('subject = "Your ring size"', 'subject = "Size {x}"')
+    loaded = parse_policy(broken, "p.toml")  # a command without --reply
+    assert loaded.replies["ring-size"]["subject"] == "Size {x}"  # kept as read
+    with pytest.raises(PolicyError) as raised:
+        reply_texts(loaded)
+    line = _line(policy_text, 'subject = "Your ring size"')
+    assert raised.value.problems == [
+        f"p.toml:{line}: replies.ring-size.subject: unknown placeholder {{x}}"
+    ]

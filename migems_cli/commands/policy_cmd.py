@@ -76,7 +76,7 @@ def check_policy(
     errors: list[str] = []
     warnings: list[str] = []
     try:
-        loaded = load_policy(target)
+        loaded = load_policy(target, replies=True)  # the reply templates too
         check_time_zone(loaded)
         business_calendar(loaded, str(target))
         warnings = policy_warnings(loaded)
