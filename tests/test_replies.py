@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -113,7 +114,7 @@ def test_every_situation_from_the_bundled_policy(run, real_policy, golden) -> No
 def test_the_reply_is_plain_on_a_terminal_too(tmp_path) -> None:
     args = SITUATIONS["ineligible"][0]
     code, shown = on_terminal(
-        [str(Path(__file__).parent.parent / ".venv/bin/migems"), *args, "--reply", *TICKET],
+        [sys.executable, "-m", "migems_cli", *args, "--reply", *TICKET],
         env={"MIGEMS_TODAY": TODAY.isoformat(), "COLUMNS": "40", "FORCE_COLOR": "1"},
     )
     text = shown.decode().replace("\r\n", "\n")
