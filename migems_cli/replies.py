@@ -52,7 +52,6 @@ COLUMNS: Mapping[str, str] = {
     "agent": "agent (or --agent)",
     "category": "category",
     "price": "price",
-    "delivered": "delivered",
 }
 
 

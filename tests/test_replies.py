@@ -178,6 +178,42 @@ def test_a_reply_missing_a_value_is_refused_naming_every_option(run, args, line,
         assert done.out == ""
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "args", "line"),
+    [
+        (
+            '"Thank you for contacting us about order {order}, delivered on {delivered}."',
+            '"Delivered on {delivered}; it shipped by {ships_by}."',
+            ("deadlines", "--delivered", "2026-11-19"),
+            "the reply needs --ordered",
+        ),
+        (
+            '"We will send you the return instructions as soon as the supplier confirms them."',
+            '"We will send you the return instructions for your {category}."',
+            ("check", "--delivered", "2026-11-24", "--reason", "wrong-item"),
+            "the reply needs --category",
+        ),
+    ],
+)
+def test_a_template_names_the_values_it_needs(run, policy_text, tmp_path, old, new, args, line):
+    """A store that adds a placeholder to a template makes the reply need its value: the reply
+    is refused without it, never written with a blank."""
+    path = tmp_path / "p.toml"
+    assert old in policy_text
+    path.write_text(policy_text.replace(old, new))
+    done = run(*args, "--reply", *TICKET, "--policy", str(path))
+    assert_bad_input(*done, line)
+    assert done.err == f"Error: {line}\n"
+    option = line.rsplit(" ", 1)[1]
+    given = {"--ordered": "2026-11-13", "--category": "rings"}[option]
+    done = run(*args, option, given, "--reply", *TICKET, "--policy", str(path))
+    assert done.code == 0
+    assert {
+        "--ordered": "it shipped by Thursday, November 19, 2026.",
+        "--category": "for your rings.",
+    }[option] in " ".join(done.out.split())
+
+
 def test_a_reply_that_would_show_the_placeholder_address_is_refused(run) -> None:
     done = run(*SITUATIONS["refund-overdue"][0], "--reply", *TICKET)
     assert_bad_input(*done, "placeholder support address support@migems.example")
