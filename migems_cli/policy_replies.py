@@ -38,6 +38,8 @@ def build_replies(check: Checker, section: ReplySection) -> ReplyTexts:
     families = situation_family()
     raw = {} if section.raw is None else section.raw
     table = check.table(raw, "replies", (*_KEYS, *families))
+    if not isinstance(raw, dict):  # one error says so: nothing inside to check
+        return ReplyTexts()
     greeting = check.text(table, "replies", "greeting", COMMON)
     closing = check.strings(table, "replies", "closing")
     for index, line in enumerate(closing):

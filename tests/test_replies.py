@@ -621,3 +621,59 @@ def test_the_reply_section_is_checked_only_when_asked(policy_text) -> None:
     assert raised.value.problems == [
         f"p.toml:{line}: replies.ring-size.subject: unknown placeholder {{x}}"
     ]
+
+
+def test_each_command_provides_exactly_the_placeholders_policy_check_allows(policy) -> None:
+    """`reply_situations.PROVIDED` (what `policy check` allows) is what the values give."""
+    from migems_cli.business_days import business_calendar
+    from migems_cli.replies import (
+        _common,
+        check_values,
+        deadline_dates,
+        deadline_values,
+        refund_values,
+        ring_values,
+        status_values,
+    )
+    from migems_cli.reply_situations import COMMON, PROVIDED
+    from migems_cli.ring_sizes import build_chart, measure
+    from migems_cli.schedule import order_deadlines, refund_schedule
+    from migems_cli.statuses import status_info
+
+    calendar = business_calendar(policy)
+    claim = parse_claim(policy, {"delivered": "2026-11-03"}, TODAY)
+    report = order_deadlines(policy, calendar, TODAY, TODAY, "US", TODAY)
+    rings = policy.ring_sizes
+    given = {
+        "check": check_values(policy, evaluate(policy, claim)),
+        "refund": refund_values(policy, refund_schedule(policy, calendar, TODAY, TODAY)),
+        "deadlines": {**deadline_values(policy, report), **deadline_dates(TODAY, TODAY)},
+        "status": status_values(status_info(policy, "shipped")),
+        "ring-size": ring_values(policy, measure(build_chart(rings), rings, "diameter", "17")),
+    }
+    assert set(_common(policy, Ticket("A", "1", "S"))) == COMMON
+    for family, values in given.items():
+        assert set(values) | COMMON == PROVIDED[family], family
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ('closing = ["Kind regards,", "{agent}", "{store} Customer Service"]', "closing = []", "replies.closing: must not be empty"),
+        ('closing = ["Kind regards,", "{agent}", "{store} Customer Service"]', 'closing = ["{order} {amount}"]', "replies.closing[0]: unknown placeholder {amount}"),
+        ('subject = "Your ring size"\nbody = [', 'subject = "Your ring size"\nbody = []\nx = [', "replies.ring-size.body: must not be empty"),
+        ('"A few tips for measuring:",', '" ",', "replies.ring-size.body[1]: must not be empty"),
+        ('store = "We cover the return shipping', 'shop = "We cover the return shipping', "replies.return_shipping.store: missing key"),
+    ],
+)  # fmt: skip
+def test_policy_check_names_each_broken_part_of_replies(policy_text, old, new, problem) -> None:
+    problems = _invalid(policy_text, (old, new))
+    assert any(p.endswith(problem) for p in problems), problems
+
+
+def test_policy_check_wants_replies_to_be_a_table(policy_text) -> None:
+    start = policy_text.index("# Customer replies (`--reply`")
+    text = policy_text[:start].replace('version = "1"\n', 'version = "1"\nreplies = 3\n')
+    problems = _invalid(text)
+    assert len(problems) == 1
+    assert problems[0].endswith(": replies: must be a table, not an integer")
