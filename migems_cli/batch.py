@@ -279,6 +279,10 @@ class Evaluator:
         self._by_band: dict[tuple[int, int], Decided] = {}
         self._errors: dict[tuple[str, str], str] = {}  # (field, cell) -> its error, or ""
 
+    def policy_of(self, row: list[str]) -> Policy:
+        """The policy a row was judged under: this evaluator's (a `Router` picks a version)."""
+        return self.policy
+
     def evaluate_chunk(self, rows: list[list[str]]) -> Evaluated:
         """The results of each row, in order; never raises for bad cells."""
         count = len(rows)

@@ -103,6 +103,12 @@ class Router:
         # in row order, as the summary lists the lines of errors
         return Evaluated(decided, amounts, delivered, dict(sorted(own.items())))
 
+    def policy_of(self, row: list[str]) -> Policy:
+        """The version the row (an evaluated one) was judged under, as `evaluate_chunk` chose it."""
+        key = (row[self._delivered_at], "" if self._ordered_at is None else row[self._ordered_at])
+        route = self._routes.get(key) or self._route(key)
+        return self._evaluators[route[0] if not isinstance(route, str) else -1].policy
+
     def _route(self, key: tuple[str, str]) -> tuple[int, bool] | str:
         """Where rows with these delivered and ordered cells go: (evaluator, by the reference
         path), or the error of a bad ordered cell or of a date no version was in force on. A

@@ -179,3 +179,12 @@ AgentOption = Annotated[
         show_default=False,
     ),
 ]
+ReplyOption = Annotated[
+    bool,
+    typer.Option(
+        "--reply",
+        help="Print only a reply to the customer, plain text ready to paste into an e-mail, "
+        "from the policy's templates (with --json: the JSON gains a reply). Needs --customer, "
+        "--agent and usually --order; a reply that would miss a value is refused (exit 2).",
+    ),
+]

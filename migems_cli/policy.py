@@ -3,7 +3,7 @@
 # Annotations are evaluated (no `from __future__ import annotations`): typing.NamedTuple would
 # otherwise compile each field's string annotation at import, 1.6 ms of every command's start.
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -227,6 +227,47 @@ class ExchangePolicy(NamedTuple):
     sized_step: str  # added to them when the exchange names a new ring size ({new_size})
 
 
+class ReplyTemplate(NamedTuple):
+    """A customer reply's subject and body paragraphs (`[replies.<situation>]`)."""
+
+    subject: str
+    body: tuple[str, ...]
+
+
+class ReplyTexts(NamedTuple):
+    """`[replies]`: what every reply opens and closes with, who pays return shipping in the
+    customer's words, and one template per situation (see `migems_cli.reply_situations`)."""
+
+    greeting: str = ""
+    closing: tuple[str, ...] = ()
+    return_shipping: Mapping[str, str] = MappingProxyType({})  # by payer: customer, store
+    templates: Mapping[str, ReplyTemplate] = MappingProxyType({})
+
+
+class ReplySection(Mapping[str, object]):
+    """`[replies]` as read from the file, checked and built only when a reply is written or the
+    policy is checked (`migems_cli.policy_replies.reply_texts`): other commands never read it,
+    so it costs them nothing. A mapping of the raw table (what `policy show` shows), which also
+    keeps where it came from, for errors that name a line."""
+
+    __slots__ = ("_table", "raw", "source", "text")
+
+    def __init__(self, table: object = None, source: str = "", text: str = "") -> None:
+        self._table = table if isinstance(table, dict) else {}
+        self.source = source
+        self.text = text
+        self.raw = table
+
+    def __getitem__(self, key: str) -> object:
+        return self._table[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
 class Policy(NamedTuple):
     """The whole validated policy. Compared and hashed by identity, as a cache key (a tuple
     would compare and hash field by field, and its mappings cannot be hashed)."""
@@ -265,6 +306,7 @@ class Policy(NamedTuple):
     extend_to_business_day: bool = False
     season_note: str = ""
     business_day_note: str = ""
+    replies: ReplySection = ReplySection()
 
     def __eq__(self, other: object) -> bool:
         return self is other

@@ -21,8 +21,8 @@ from migems_cli.policy_sections import build
 from migems_cli.render.safe import visible
 
 
-def load_policy(path: Path, remember: bool = True) -> Policy:
-    """Read and validate the policy at `path`.
+def load_policy(path: Path, remember: bool = True, replies: bool = False) -> Policy:
+    """Read and validate the policy at `path` (with `replies`, its `[replies]` too).
 
     Returns the immutable `Policy`. Raises `PolicyError` listing every problem found.
     `remember=False`: not kept in `policy_cache` (which holds one policy: the files of a policy
@@ -35,7 +35,7 @@ def load_policy(path: Path, remember: bool = True) -> Policy:
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError(source, [f"{source}: not UTF-8 text: {exc.reason}"]) from None
-    return parse_policy(text, source, raw, remember)
+    return parse_policy(text, source, raw, remember, replies)
 
 
 MAX_POLICY_BYTES = 1024 * 1024  # a policy file is a regular file of at most 1 MiB (issue 9)
@@ -79,7 +79,11 @@ def read_policy_bytes(path: Path, source: str) -> bytes:
 
 
 def parse_policy(
-    text: str, source: str = "<policy>", raw: bytes | None = None, remember: bool = True
+    text: str,
+    source: str = "<policy>",
+    raw: bytes | None = None,
+    remember: bool = True,
+    replies: bool = False,
 ) -> Policy:
     """Validate TOML `text` as a policy; `source` names it in errors. Raises `PolicyError`.
 
@@ -95,7 +99,7 @@ def parse_policy(
     if data is None:
         data = _parse_toml(text, source)
     check = Checker(source, text)
-    policy = build(check, data, source, policy_cache.short_digest(raw))
+    policy = build(check, data, source, policy_cache.short_digest(raw), replies)
     if check.errors:
         raise PolicyError(source, check.errors)
     if parsed and remember:

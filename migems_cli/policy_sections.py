@@ -35,6 +35,7 @@ from migems_cli.policy import (
     Policy,
     PolicyIdentity,
     Reason,
+    ReplySection,
     RingHowTo,
     RingSizes,
     RingSystem,
@@ -105,6 +106,7 @@ TOP_LEVEL = (
     "deadlines",
     "ring_sizes",
     "exchange",
+    "replies",
 )
 _STORE_KEYS = (
     "name",
@@ -131,10 +133,14 @@ _REFUND_KEYS = (
 _PROCESSING_KEYS = ("status", "min_business_days", "max_business_days")
 
 
-def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -> Policy:
+def build(
+    check: Checker, data: dict[str, Any], source: str, digest: str = "", replies: bool = False
+) -> Policy:
     """The `Policy` in `data` (parsed TOML); its errors are left in `check.errors`.
 
-    `digest`: the first 12 hex digits of the SHA-256 of the file's bytes (`Policy.identity`)."""
+    `digest`: the first 12 hex digits of the SHA-256 of the file's bytes (`Policy.identity`).
+    `[replies]` is kept as read, and checked only with `replies` (`policy check`) or when a reply
+    is written (see `policy.ReplySection`)."""
     top = check.table(data, "", TOP_LEVEL)
     _schema_version(check, top)
     identity = _identity(check, top, digest)
@@ -163,6 +169,11 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
     ring_sizes = _ring_sizes(check, top)
     exchange = _exchange(check, top, reasons, categories)
     seasons, extend, season_note, business_day_note = _over_time(check, returns)
+    reply_section = ReplySection(top.get("replies"), check.source, check.source_text)
+    if replies:
+        from migems_cli.policy_replies import build_replies
+
+        build_replies(check, reply_section)
     return Policy(
         source=source,
         store=store,
@@ -195,6 +206,7 @@ def build(check: Checker, data: dict[str, Any], source: str, digest: str = "") -
         extend_to_business_day=extend,
         season_note=season_note,
         business_day_note=business_day_note,
+        replies=reply_section,
     )
 
 
@@ -576,6 +588,8 @@ def _rules(check: Checker, top: dict[str, Any]) -> Mapping[str, RuleText]:
     rules: dict[str, RuleText] = {}
     for rule_id, needed in RULE_TEXTS.items():
         path = f"rules.{rule_id}"
+        if "fail" in needed:  # what the customer reads when it fails (a reply, issue 12)
+            needed = (*needed, "customer_fail")
         body = check.table(table.get(rule_id, {}), path, ("clause", *needed))
         rules[rule_id] = RuleText(
             id=rule_id,

@@ -150,7 +150,7 @@ def check_directory(folder: Path, today: str | None) -> tuple[list[str], list[st
         return exc.problems, [], []
     for path in paths:
         try:
-            policy = load_policy(path, remember=False)
+            policy = load_policy(path, remember=False, replies=True)  # the reply templates too
             check_time_zone(policy)
             business_calendar(policy, policy.source)
         except PolicyError as exc:

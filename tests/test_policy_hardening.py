@@ -522,6 +522,11 @@ FUZZED = {name: COMMANDS[name] for name in COMMANDS if name not in ("ring-size",
 # Errors `policy check` finds beyond the loader's: they need zoneinfo or the holidays package,
 # which a command loads only when it needs today's date or business days.
 ENVIRONMENT_KEYS = (": store.time_zone: ", ": calendar.holiday_country: ")
+# Errors of the reply templates: read only by `policy check` and by a `--reply` (issue 12), which
+# then refuses the policy; other commands do not read them.
+REPLY_KEYS = (": replies.", ": replies: ")
+REPLY = ["check", "--delivered", "2026-11-20", "--category", "earrings", "--reply"]
+REPLY += ["--customer", "Ada", "--order", "1", "--agent", "Sam"]
 
 
 @settings(
@@ -552,9 +557,8 @@ def test_mutated_policies_fail_as_one_line_and_policy_check_agrees(
     verdict = json.loads(checked.out)
     assert verdict["valid"] == (checked.code == 0)
     errors = verdict["errors"]
-    environment_only = bool(errors) and all(
-        any(key in error for key in ENVIRONMENT_KEYS) for error in errors
-    )
+    at_load = [e for e in errors if not any(k in e for k in (*ENVIRONMENT_KEYS, *REPLY_KEYS))]
+    met_later = bool(errors) and not at_load  # errors a command meets only when it needs them
     for name, argv in {**FUZZED, "batch": ["batch", str(claims), "--format", "jsonl"]}.items():
         result = run(*with_policy(argv, path))
         assert "Traceback" not in result.err, name
@@ -564,10 +568,15 @@ def test_mutated_policies_fail_as_one_line_and_policy_check_agrees(
             assert result.err.count("\n") == 1, (name, result.err)
         if checked.code == 0:
             assert not refused, (name, result.err, "but policy check says valid")
-        elif environment_only:
+        elif met_later:
             assert not refused or any(key[1:] in result.err for key in ENVIRONMENT_KEYS), name
         else:
             assert refused, (name, result, errors)
+    if not at_load and any(k in e for e in errors for k in REPLY_KEYS):
+        replied = run(*with_policy(REPLY, path))
+        assert replied.code == 2, replied
+        assert replied.err.startswith("Error: invalid policy: "), replied
+        assert replied.err.count("\n") == 1, replied
 
 
 def _line_of_mutation(mutation: tuple[str, int, int]) -> int:

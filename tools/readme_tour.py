@@ -21,6 +21,7 @@ _TIMING = re.compile(r"[\d.,]+ s, [\d.,]+ rows/s")
 BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 ENV = {**os.environ, "MIGEMS_TODAY": "2026-11-26", "NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 ENV.pop("MIGEMS_POLICY", None)
+ENV.pop("MIGEMS_AGENT", None)  # replies are signed by the --agent each example gives
 
 
 def _run(command: str) -> str:

@@ -18,9 +18,11 @@ from migems_cli import run_control, stdout_guard
 from migems_cli.errors import InputError
 from migems_cli.options import (
     PLAIN_TEXT,
+    AgentOption,
     Common,
     DayfirstOption,
     PolicyOption,
+    ReplyOption,
     TodayOption,
     common,
 )
@@ -95,6 +97,8 @@ def batch(
             help="Same as --format jsonl: one JSON object per row on stdout (JSON Lines).",
         ),
     ] = False,
+    reply: ReplyOption = False,
+    agent: AgentOption = None,
 ) -> int:
     """Check every claim in a CSV file, exactly as check would, one output row per input row.
 
@@ -120,6 +124,11 @@ def batch(
     for another signal (no partial --output file is left). When the reader of stdout goes away
     (| head), the run stops quietly with 0 or 1 from the rows it evaluated.
 
+    With --reply (csv or jsonl), each evaluated row also gets the customer's reply, in the
+    columns reply_subject and reply_body before error, from its customer, order_id and agent
+    cells (agent: else --agent); a row whose reply cannot be written keeps its verdict and its
+    error names the missing column.
+
     Example: migems batch claims.csv --output checked.csv
     """
     from migems_cli.batch import Summary, evaluate_chunks, read_layout
@@ -130,7 +139,7 @@ def batch(
     _check_encoding(encoding)
     if output == Path("-"):
         output = None  # `-o -`: stdout, as FILE - is stdin
-    fmt = _format(output_format, json, output)
+    fmt = _format(output_format, json, output, reply)
     source = "<stdin>" if file == "-" else file
     started = time.perf_counter()
     summary = Summary()
@@ -142,12 +151,17 @@ def batch(
             raise _unreadable(exc, source, encoding, records.line_num) from None
         evaluator = _evaluator(env, layout)
         layout = evaluator.layout
+        write = WRITERS[fmt]
+        if reply:
+            from migems_cli.batch_replies import reply_writer
+
+            write = reply_writer(fmt, evaluator, summary, agent)
         with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
             # a Router has what evaluate_chunks uses of an Evaluator: layout, evaluate_chunk
             chunks = evaluate_chunks(records, cast("Evaluator", evaluator), summary, progress)
             with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
-                    WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
+                    write(run_control.while_read(chunks, output), layout, out, separator)
                 except (UnicodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, records.line_num) from None
     if output is None and stdout_guard.closed():
@@ -208,14 +222,18 @@ def _check_encoding(name: str) -> None:
         raise InputError("encoding", name, f"not an encoding of text files; {hint}")
 
 
-def _format(chosen: Format | None, json: bool, output: Path | None) -> Format:
+def _format(chosen: Format | None, json: bool, output: Path | None, reply: bool = False) -> Format:
+    if reply and chosen is Format.table:
+        raise InputError(
+            "--format", "table", "--reply writes csv or jsonl: a reply does not fit a table"
+        )
     if json:
         if chosen not in (None, Format.jsonl):
             raise InputError("--json", "--format " + chosen.value, "--json means --format jsonl")
         return Format.jsonl
     if chosen is not None:
         return chosen
-    return Format.table if output is None and sys.stdout.isatty() else Format.csv
+    return Format.table if output is None and sys.stdout.isatty() and not reply else Format.csv
 
 
 def _header(records: RecordReader, source: str) -> list[str]:

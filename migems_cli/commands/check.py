@@ -7,11 +7,15 @@ import typer
 
 from migems_cli.errors import ExitCode, MigemsError
 from migems_cli.options import (
+    AgentOption,
     Common,
+    CustomerOption,
     DayfirstOption,
     JsonOption,
+    OrderOption,
     PolicyOption,
     PriceOption,
+    ReplyOption,
     ShippingOption,
     TodayOption,
     common,
@@ -122,10 +126,16 @@ def check(
     today: TodayOption = None,
     json: JsonOption = False,
     dayfirst: DayfirstOption = False,
+    reply: ReplyOption = False,
+    customer: CustomerOption = None,
+    order: OrderOption = None,
+    agent: AgentOption = None,
 ) -> int:
     """Check whether one item can be returned, refunded or replaced, and what to do next.
 
     Exit status: 0 eligible, 1 ineligible, 3 needs review by a person, 2 bad input.
+
+    With --reply, only a reply to the customer, ready to send (the exit status is the same).
 
     Example: migems check --delivered 2026-11-03 --reason damaged --photos --price 120
 
@@ -170,6 +180,12 @@ def check(
 
         render_check(verdict, env.policy, env.today)
 
-    emit(env, verdict, render)
+    if reply:
+        from migems_cli.render.reply_out import send
+        from migems_cli.replies import Ticket, check_reply
+
+        send(env, verdict, check_reply(env.policy, verdict, Ticket(customer, order, agent)))
+    else:
+        emit(env, verdict, render)
     exits = {ELIGIBLE: ExitCode.OK, INELIGIBLE: ExitCode.INELIGIBLE}
     return exits.get(verdict.decision, ExitCode.REVIEW)

@@ -5,7 +5,17 @@ from typing import Annotated
 import typer
 
 from migems_cli.errors import ExitCode
-from migems_cli.options import DayfirstOption, JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    AgentOption,
+    CustomerOption,
+    DayfirstOption,
+    JsonOption,
+    OrderOption,
+    PolicyOption,
+    ReplyOption,
+    TodayOption,
+    common,
+)
 
 
 def deadlines(
@@ -24,10 +34,17 @@ def deadlines(
     today: TodayOption = None,
     json: JsonOption = False,
     dayfirst: DayfirstOption = False,
+    reply: ReplyOption = False,
+    customer: CustomerOption = None,
+    order: OrderOption = None,
+    agent: AgentOption = None,
 ) -> int:
     """Every deadline of an order: when it ships and arrives, and the return and damage deadlines.
 
     Give --ordered, --delivered or both. Dates count business days (holidays excluded).
+
+    With --reply, only a reply to the customer: the return deadlines once delivered, else when
+    the order ships and arrives.
 
     Example: migems deadlines --ordered 2026-11-20 --delivered 2026-12-10
     """
@@ -55,5 +72,12 @@ def deadlines(
 
         render_deadlines(report, env.policy.shipping.country_name(report.country))
 
-    emit(env, report, render)
+    if reply:
+        from migems_cli.render.reply_out import send
+        from migems_cli.replies import Ticket, deadlines_reply
+
+        ticket = Ticket(customer, order, agent)
+        send(env, report, deadlines_reply(env.policy, report, ticket, placed, arrived))
+    else:
+        emit(env, report, render)
     return ExitCode.OK

@@ -114,7 +114,7 @@ def check_policy(
     else:
         lines = None
         try:
-            loaded = load_policy(target)
+            loaded = load_policy(target, replies=True)  # the reply templates too
             check_time_zone(loaded)
             business_calendar(loaded, str(target))
             warnings = policy_warnings(loaded)

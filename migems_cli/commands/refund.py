@@ -6,10 +6,14 @@ import typer
 
 from migems_cli.errors import ExitCode
 from migems_cli.options import (
+    AgentOption,
+    CustomerOption,
     DayfirstOption,
     JsonOption,
+    OrderOption,
     PolicyOption,
     PriceOption,
+    ReplyOption,
     ShippingOption,
     TodayOption,
     common,
@@ -31,8 +35,14 @@ def refund(
     today: TodayOption = None,
     json: JsonOption = False,
     dayfirst: DayfirstOption = False,
+    reply: ReplyOption = False,
+    customer: CustomerOption = None,
+    order: OrderOption = None,
+    agent: AgentOption = None,
 ) -> int:
     """When the refund is expected, whether it is pending, due or overdue, and what to do next.
+
+    With --reply, only a reply to the customer, ready to send.
 
     Example: migems refund --received 2026-11-20 --price 120 --shipping 22
     """
@@ -52,5 +62,11 @@ def refund(
 
         render_refund(schedule)
 
-    emit(env, schedule, render)
+    if reply:
+        from migems_cli.render.reply_out import send
+        from migems_cli.replies import Ticket, refund_reply
+
+        send(env, schedule, refund_reply(env.policy, schedule, Ticket(customer, order, agent)))
+    else:
+        emit(env, schedule, render)
     return ExitCode.OK

@@ -5,7 +5,16 @@ from typing import Annotated, Any
 import typer
 
 from migems_cli.errors import ExitCode, InputError
-from migems_cli.options import JsonOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    AgentOption,
+    CustomerOption,
+    JsonOption,
+    OrderOption,
+    PolicyOption,
+    ReplyOption,
+    TodayOption,
+    common,
+)
 
 
 def ring_size(
@@ -76,12 +85,19 @@ def ring_size(
     policy: PolicyOption = None,
     today: TodayOption = None,
     json: JsonOption = False,
+    reply: ReplyOption = False,
+    customer: CustomerOption = None,
+    order: OrderOption = None,
+    agent: AgentOption = None,
 ) -> int:
     """Ring sizes: the chart in every system, a size quoted in one system, or a measurement.
 
     With no option, the whole chart. With --us, --uk, --eu, --jp, --ch or --de, that size's row
     and its neighbours (when a size covers several rows, the larger is the one to order). With --circumference or --diameter, the size to order (between two sizes, the
     larger), the sizes either side and the measuring advice.
+
+    With --reply and a size or measurement, only a reply to the customer: the size to order and
+    the measuring advice.
 
     Example: migems ring-size --circumference 54.4
     """
@@ -134,5 +150,12 @@ def ring_size(
         from migems_cli.policy_dump import plain
 
         extras["how_to"] = plain(rings.how_to)
-    emit(env, answer or chart, render, extras)
+    if reply:
+        from migems_cli.render.reply_out import send
+        from migems_cli.replies import Ticket, ring_reply
+
+        ticket = Ticket(customer, order, agent)
+        send(env, answer or chart, ring_reply(env.policy, answer, ticket), extras)
+    else:
+        emit(env, answer or chart, render, extras)
     return ExitCode.OK

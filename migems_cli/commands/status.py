@@ -7,9 +7,13 @@ import typer
 from migems_cli.errors import ExitCode
 from migems_cli.options import (
     PLAIN_TEXT,
+    AgentOption,
+    CustomerOption,
     DayfirstOption,
     JsonOption,
+    OrderOption,
     PolicyOption,
+    ReplyOption,
     TodayOption,
     common,
 )
@@ -45,8 +49,14 @@ def status(
     today: TodayOption = None,
     json: JsonOption = False,
     dayfirst: DayfirstOption = False,
+    reply: ReplyOption = False,
+    customer: CustomerOption = None,
+    order: OrderOption = None,
+    agent: AgentOption = None,
 ) -> int:
     """Order statuses: what each means, how long it takes, and what to tell the customer.
+
+    With --reply and a NAME, only a reply telling the customer what the status means.
 
     Example: migems status partial --country CA
     """
@@ -69,5 +79,11 @@ def status(
 
         render_status(report, env.today if ordered else None)
 
-    emit(env, report, render)
+    if reply:
+        from migems_cli.render.reply_out import send
+        from migems_cli.replies import Ticket, status_reply
+
+        send(env, report, status_reply(env.policy, report, Ticket(customer, order, agent)))
+    else:
+        emit(env, report, render)
     return ExitCode.OK
