@@ -89,3 +89,69 @@ def test_amounts_without_a_shipping_or_a_price_column() -> None:
     assert got[0] == "12.00"
     no_price = evaluator(["delivered", "shipping"])._amounts_column([["2026-06-01", "x"]])
     assert no_price == [evaluator(HEADER)._new_amounts(("", "x"))]
+
+
+# JSON Lines from pre-encoded pieces (`render.batch_jsonl`) against the reference writer (one
+# `json_record` dumped per row, `render.batch_out.write_jsonl`), over random files.
+
+NAMES = ["claim_id", "delivered", "requested", "reason", "category", "price", "shipping",
+         "sale", "photos", "note", "Note", "\u00e9t\u00e9 \"q\"", "a\x1bb", "note"]  # fmt: skip
+CELLS = st.one_of(
+    st.sampled_from(["", "2026-06-01", "2026-06-20", "06/03/2026", "changed-mind", "damaged",
+                     "ring", "hats", "yes", "no", "120.00", "$5", "12,5", "=1+2", "x\ny",
+                     "\u2028", "\x7f", "\x85", "caf\u00e9", '"', "\ud800", "-3"]),
+    st.text(max_size=6),
+)  # fmt: skip
+
+
+def jsonl_both_ways(text: str) -> tuple[str, str]:
+    import io
+
+    from migems_cli.batch import Summary, evaluate_chunks
+    from migems_cli.records import RecordReader
+    from migems_cli.render.batch_formats import _rows
+    from migems_cli.render.batch_jsonl import write_jsonl
+    from migems_cli.render.batch_out import write_jsonl as reference
+
+    outputs = []
+    for writer in (write_jsonl, lambda chunks, layout, out: reference(_rows(chunks), layout, out)):
+        records = RecordReader(io.StringIO(text, newline=""), ",")
+        layout = read_layout(records.header() or [], "<test>")
+        evaluator = Evaluator(POLICY, date(2026, 6, 30), False, layout)
+        out = io.StringIO(newline="")
+        writer(evaluate_chunks(records, evaluator, Summary()), layout, out)
+        outputs.append(out.getvalue())
+    return outputs[0], outputs[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(NAMES), min_size=1, max_size=6),
+    st.lists(st.lists(CELLS, max_size=8), max_size=12),
+    st.sampled_from([1, 3, 256]),
+)
+def test_jsonl_from_pieces_is_the_reference_text(
+    names: list[str], rows: list[list[str]], chunk: int
+) -> None:
+    import csv
+    import io
+
+    import migems_cli.batch
+
+    known = {"claim_id", "delivered", "requested", "reason", "category", "price", "shipping"}
+    known |= {"sale", "photos"}
+    # a known column named twice is refused (exit 2); other names may repeat (note, note_2)
+    names = [n for at, n in enumerate(names) if n not in known or n not in names[:at]]
+    if "delivered" not in names:
+        names = ["delivered", *names]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(names)
+    writer.writerows(rows)
+    saved = migems_cli.batch._CHUNK
+    migems_cli.batch._CHUNK = chunk
+    try:
+        fast, reference = jsonl_both_ways(buffer.getvalue())
+    finally:
+        migems_cli.batch._CHUNK = saved
+    assert fast == reference
