@@ -23,6 +23,7 @@ import csv
 import os
 import random
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -166,9 +167,16 @@ def main() -> None:
     parser.add_argument(
         "--jobs", nargs="+", default=["1"], help="--jobs values for CSV (JSONL: the first)"
     )
+    parser.add_argument(
+        "--migems",
+        help="command that runs migems (default: the installed script); e.g. to compare with "
+        "another checkout: --migems 'env PYTHONPATH=/tmp/base python -m migems_cli'",
+    )
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed wheel runs
-    migems = shutil.which("migems", path=str(Path(sys.executable).parent)) or "migems"
+    migems = [shutil.which("migems", path=str(Path(sys.executable).parent)) or "migems"]
+    if args.migems:
+        migems = shlex.split(args.migems)
     folder = Path(tempfile.mkdtemp(prefix="migems-bench-"))
     print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f}")
     print(
@@ -189,7 +197,7 @@ def main() -> None:
                 for variant in variants:
                     copies.append(run(copy))
                     fmt, jobs = variant
-                    command = [migems, "batch", str(source), "--format", fmt, "--output"]
+                    command = [*migems, "batch", str(source), "--format", fmt, "--output"]
                     command += [str(folder / f"checked.{fmt}"), "--today", "2026-01-31"]
                     if jobs != "1":
                         command += ["--jobs", jobs, "-v"]
