@@ -20,6 +20,9 @@ from migems_cli.options import PLAIN_TEXT, DayfirstOption, PolicyOption, TodayOp
 from migems_cli.render.batch_formats import WRITERS, Format
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from migems_cli.batch import Evaluator, Summary
     from migems_cli.records import RecordReader
 
 
@@ -86,6 +89,24 @@ def batch(
             help="Same as --format jsonl: one JSON object per row on stdout (JSON Lines).",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes to check a large file with (its rows, their order and the output "
+            "are the same whatever the number).",
+            show_default="the usable cores for a file over 4 MiB, else 1",
+            metavar="N",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Say on stderr how the run was split and its peak memory."
+        ),
+    ] = False,
 ) -> int:
     """Check every claim in a CSV file, exactly as check would, one output row per input row.
 
@@ -136,7 +157,11 @@ def batch(
             chunks = evaluate_chunks(records, evaluator, summary, progress)
             with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
-                    WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
+                    if not _in_parallel(
+                        file, raw, records, jobs, verbose, encoding, separator, evaluator,
+                        fmt, output, summary, out, progress,
+                    ):  # fmt: skip
+                        WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
                 except (UnicodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, records.line_num) from None
     if output is None and stdout_guard.closed():
@@ -145,6 +170,42 @@ def batch(
     sys.stdout.flush()  # with 2>&1 the summary comes after the last row, never inside it
     print(f"migems batch: {summary.text()}", file=sys.stderr)
     return 1 if summary.errors else 0
+
+
+def _in_parallel(
+    file: str,
+    raw: IO[bytes],
+    records: RecordReader,
+    jobs: int | None,
+    verbose: bool,
+    encoding: str,
+    separator: str,
+    evaluator: Evaluator,
+    fmt: Format,
+    output: Path | None,
+    summary: Summary,
+    out: TextIO,
+    progress: Callable[[int], None] | None,
+) -> bool:
+    """Check the rows with several processes (see `batch_jobs`) if that pays; False: not done."""
+    if file == "-":
+        if verbose:
+            print("migems batch: one process: the input is standard input", file=sys.stderr)
+        return False
+    from migems_cli import batch_jobs
+
+    to_terminal = output is None and sys.stdout.isatty()
+    ranges, why = batch_jobs.split(raw, records, jobs, encoding, fmt, to_terminal)
+    say = batch_jobs.note if verbose else None
+    if say:
+        say(why)
+    if ranges is None:
+        return False
+    batch_jobs.run(
+        file, ranges, encoding, separator, evaluator, fmt, summary, out, progress,
+        lambda chunks: run_control.while_read(chunks, output), stdout_guard.closed, say, records,
+    )  # fmt: skip
+    return True
 
 
 def _delimiter(value: str) -> str:
