@@ -165,7 +165,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="paired runs per measure")
     parser.add_argument("--formats", nargs="+", default=["csv", "jsonl"], choices=["csv", "jsonl"])
     parser.add_argument(
-        "--jobs", nargs="+", default=["1"], help="--jobs values for CSV (JSONL: the first)"
+        "--jobs",
+        nargs="+",
+        default=["1"],
+        help="--jobs values for CSV (JSONL: the first); - gives no --jobs option",
     )
     parser.add_argument(
         "--migems",
@@ -199,7 +202,7 @@ def main() -> None:
                     fmt, jobs = variant
                     command = [*migems, "batch", str(source), "--format", fmt, "--output"]
                     command += [str(folder / f"checked.{fmt}"), "--today", "2026-01-31"]
-                    if jobs != "1":
+                    if jobs != "-":  # "-": no --jobs option (a checkout without it)
                         command += ["--jobs", jobs, "-v"]
                     done = run(command)
                     if done[3] not in (0, 1):
