@@ -445,8 +445,8 @@ class Evaluator:
 
     def _new_amounts(self, texts: tuple[str, ...]) -> str:
         try:
-            price = parse_amount(texts[0], "price")
-            parse_amount(texts[1], "shipping")
+            price = parse_amount(texts[0], "price", self.policy)
+            parse_amount(texts[1], "shipping", self.policy)
             entry = money_text(price) if price is not None else ""
         except InputError:
             entry = _BAD_AMOUNTS
@@ -455,7 +455,7 @@ class Evaluator:
 
     def _new_shipping(self, text: str) -> bool:
         try:
-            parse_amount(text, "shipping")
+            parse_amount(text, "shipping", self.policy)
             entry = True
         except InputError:
             entry = False

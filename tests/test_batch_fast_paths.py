@@ -41,7 +41,7 @@ amounts = st.one_of(
 def reference(text: str) -> str | None:
     """The refund text the parser gives for a price cell, or None when it does not parse."""
     try:
-        value = parse_amount(text, "price")
+        value = parse_amount(text, "price", POLICY)
     except InputError:
         return None
     return "" if value is None else money_text(value)
@@ -155,3 +155,14 @@ def test_jsonl_from_pieces_is_the_reference_text(
     finally:
         migems_cli.batch._CHUNK = saved
     assert fast == reference
+
+
+def test_a_price_with_the_stores_currency_is_settled_without_the_slow_path() -> None:
+    """`$120` and `120 USD` read as `check` reads them (the policy's currency), in the caches:
+    such rows no longer go one by one through `parse_claim` (a 1.7% share cost a quarter of
+    the run in the issue's profile)."""
+    symbol, code = POLICY.store.currency_symbol, POLICY.store.currency
+    rows = [["2026-06-01", f"{symbol}120", ""], ["2026-06-01", f"120 {code}", f"{symbol}5"]]
+    fast = evaluator(HEADER)
+    assert fast._amounts_column(rows) == ["120.00", "120.00"]
+    assert fast.evaluate_chunk(rows).slow == {}
