@@ -299,6 +299,12 @@ def _work(
     send: Any,
 ) -> None:
     """A worker: check `part` into `sink`, then send its summary and peak memory."""
+    import signal
+
+    # The parent's handlers (--output holds terminating signals back while its temporary file
+    # exists) are not the worker's: the parent ends a worker it no longer needs at once.
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
     code = 0
     try:
         with open(path, "rb") as raw:
@@ -381,7 +387,10 @@ def run(
         for part, process, sink, receive in workers:
             if stopped():
                 return
-            message = receive.recv() if receive.poll(None) else ("failed", "no answer")
+            try:
+                message = receive.recv()
+            except (EOFError, OSError):  # the worker ended without a word (killed, say)
+                message = ("failed", "the worker ended without an answer")
             process.join()
             if message[0] != "ok":
                 if say:
@@ -393,7 +402,7 @@ def run(
                     path, rest, encoding, delimiter, evaluator, summary, rest_out, fmt, lines=lines
                 )
                 return
-            rows, counts, errors, error_lines, peak = message[1:]  # type: ignore[misc]
+            rows, counts, errors, error_lines, peak = message[1:]
             peaks.append(peak / 1024)
             _copy(sink, len(header), out)
             summary.rows += rows

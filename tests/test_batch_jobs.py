@@ -173,3 +173,19 @@ def test_regular_quotes(tmp_path, text: bytes, regular: bool) -> None:
         small = FileBytes(raw.fileno())
         small.BLOCK = 2  # quotes and their neighbours in different blocks
         assert regular_quotes(small, 0, len(text), b",") is regular
+
+
+def test_a_worker_that_dies_without_a_word_leaves_its_range_to_the_parent(
+    capsys, tmp_path, monkeypatch
+) -> None:
+    import os
+
+    path = tmp_path / "many.csv"
+    write(path, many_rows(2000), [], crlf=True)
+    one = check(path, 1, "jsonl", capsys)
+    monkeypatch.setattr("migems_cli.batch_jobs._work", lambda *args: os._exit(9))
+    code, out, err = run_main(
+        ["batch", str(path), "--format", "jsonl", "--today", TODAY, "--jobs", "3", "-v"], capsys
+    )
+    assert "the worker ended without an answer" in err
+    assert (code, out, summary(err)) == one
