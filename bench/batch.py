@@ -138,11 +138,12 @@ def generate(path: Path, n: int, seed: int = 5) -> int:
     return len(distinct)
 
 
-def run(command: list[str]) -> tuple[float, float, float, int, str]:
-    """Wall seconds, CPU seconds (user + sys), peak RSS in MiB, exit code, stderr of a child."""
+def run(command: list[str], cwd: Path) -> tuple[float, float, float, int, str]:
+    """Wall seconds, CPU seconds (user + sys), peak RSS in MiB, exit code, stderr of a child
+    (run in `cwd`: `python -m migems_cli` would import a migems_cli folder of the caller's)."""
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         err.seek(0)
@@ -198,13 +199,13 @@ def main() -> None:
             memory: dict[tuple[str, str], str] = {}
             for _ in range(args.repeat):
                 for variant in variants:
-                    copies.append(run(copy))
+                    copies.append(run(copy, folder))
                     fmt, jobs = variant
                     command = [*migems, "batch", str(source), "--format", fmt, "--output"]
                     command += [str(folder / f"checked.{fmt}"), "--today", "2026-01-31"]
                     if jobs != "-":  # "-": no --jobs option (a checkout without it)
                         command += ["--jobs", jobs, "-v"]
-                    done = run(command)
+                    done = run(command, folder)
                     if done[3] not in (0, 1):
                         raise SystemExit(f"migems batch failed ({done[3]}): {done[4]}")
                     found = _MEMORY.search(done[4])

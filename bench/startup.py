@@ -51,10 +51,13 @@ def _migems() -> str:
     return found
 
 
-def _time(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one run."""
+def _time(argv: list[str], env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one run (in `cwd`: `python -m migems_cli` would import a
+    migems_cli folder of the caller's before PYTHONPATH)."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -102,10 +105,10 @@ def main() -> None:
         }
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for argv in commands.values():  # warm the file cache and .pyc files
-            _time(argv, env)
+            _time(argv, env, tmp)
         for _ in range(args.runs):
             for name, argv in commands.items():
-                times[name].append(_time(argv, env))
+                times[name].append(_time(argv, env, tmp))
     medians = {name: statistics.median(v[0] for v in values) for name, values in times.items()}
     cpu = {name: statistics.median(v[1] for v in values) for name, values in times.items()}
     bare = medians["python -c pass"]
