@@ -83,7 +83,7 @@ def split(
         return None, "one process: the input is not a file"
     import stat
 
-    if not stat.S_ISREG(status.st_mode) or status.st_size == 0:
+    if not stat.S_ISREG(status.st_mode):
         return None, "one process: the input is not a regular file"
     if jobs is None and status.st_size <= AUTO_BYTES:
         return None, f"one process: the file is smaller than {AUTO_BYTES // _MiB} MiB"
@@ -183,9 +183,6 @@ def regular_quotes(data: FileBytes, start: int, end: int, delimiter: bytes) -> b
             previous = where
             quote = block.find(b'"', quote + 1, stop)
     return True
-
-
-Writer = Callable[[Iterator[Any], Layout, TextIO, str], None]
 
 
 @contextmanager
