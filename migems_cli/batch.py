@@ -17,6 +17,7 @@ from itertools import repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any, NamedTuple
 
+from migems_cli.canonical import not_canonical
 from migems_cli.claims import (
     FIELDS,
     TERM_PARSERS,
@@ -244,6 +245,8 @@ class Evaluator:
         self._amounts_key = _getter([index.get("price"), index.get("shipping")])
         # a row naming an exchange's new ring size is settled by `slow` (parse_claim and judge)
         self._sized_at = index.get("exchange_size")
+        self._price_at = None if "price" not in index else itemgetter(index["price"])
+        self._shipping_at = None if "shipping" not in index else itemgetter(index["shipping"])
         domains: dict[str, tuple[object, ...]] = {
             "reason": policy.reasons,
             "category": (None, *policy.categories),
@@ -273,6 +276,7 @@ class Evaluator:
         self._delivered: dict[str, Delivered] = {}
         self._requested: dict[str, int] = {}  # ordinal
         self._amounts: dict[tuple[str, ...], str] = {}  # (price, shipping) -> refund text
+        self._shipping: dict[str, bool] = {}  # shipping text -> whether it parses
         self._classes: dict[int, int] = {}  # day -> class times the class stride
         self._class_of_bands: dict[tuple[int, ...], int] = {}
         self._decided: dict[int, Decided] = {}  # code + day class
@@ -296,7 +300,7 @@ class Evaluator:
         else:
             requested = self._column(rows, self._requested_at, self._requested, self._new_requested)
         days = list(map(sub, requested, map(_ORDINAL, delivered)))
-        amounts = self._column(rows, self._amounts_key, self._amounts, self._new_amounts)
+        amounts = self._amounts_column(rows)
         classes: list[Any] = list(map(self._classes.get, days))
         for at in positions(classes, None):
             classes[at] = self._new_class(days[at])
@@ -392,6 +396,25 @@ class Evaluator:
             _put(self._errors, key, error)
         return error
 
+    def _amounts_column(self, rows: list[list[str]]) -> list[str]:
+        """Each row's refund text if the decision refunds the price, or `_BAD_AMOUNTS`.
+
+        A canonical price (see `canonical`) is its own refund text; only other prices, and the
+        rows whose shipping does not parse, go through `_new_amounts` (cached by cell text).
+        """
+        if self._price_at is None:
+            return self._column(rows, self._amounts_key, self._amounts, self._new_amounts)
+        amounts = list(map(self._price_at, rows))
+        odd = not_canonical(amounts)
+        if self._shipping_at is not None:
+            shipping = self._column(rows, self._shipping_at, self._shipping, self._new_shipping)
+            if False in shipping:
+                odd = sorted(set(odd) | set(positions(shipping, False)))
+        for at in odd:
+            key = self._amounts_key(rows[at])
+            amounts[at] = self._amounts.get(key) or self._new_amounts(key)
+        return amounts
+
     @staticmethod
     def _column(
         rows: list[list[str]],
@@ -455,12 +478,21 @@ class Evaluator:
 
     def _new_amounts(self, texts: tuple[str, ...]) -> str:
         try:
-            price = parse_amount(texts[0], "price")
-            parse_amount(texts[1], "shipping")
+            price = parse_amount(texts[0], "price", self.policy)
+            parse_amount(texts[1], "shipping", self.policy)
             entry = money_text(price) if price is not None else ""
         except InputError:
             entry = _BAD_AMOUNTS
         _put(self._amounts, texts, entry)
+        return entry
+
+    def _new_shipping(self, text: str) -> bool:
+        try:
+            parse_amount(text, "shipping", self.policy)
+            entry = True
+        except InputError:
+            entry = False
+        _put(self._shipping, text, entry)
         return entry
 
     def _new_class(self, day: int) -> int:

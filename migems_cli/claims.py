@@ -350,7 +350,7 @@ def parse_amount(
     """An optional amount: None when empty. Raises `InputError` naming `field`.
 
     With a `policy`, the amount may carry the store's currency code or symbol ("$120",
-    "120 USD"); without one (batch's cache of plain amounts), it may not.
+    "120 USD"); without one, it may not.
     """
     text = _text(value)
     if not text:

@@ -96,7 +96,10 @@ def _trim_help(command: _click.Command) -> None:
 
 @contextmanager
 def _trimmed_stdout() -> Iterator[None]:
+    from migems_cli.help_imports import import_rich_utils
     from migems_cli.render.console import TrimmedLines
+
+    import_rich_utils()  # before Typer imports it, with markdown-it and pygments (see there)
 
     stdout = sys.stdout
     sys.stdout = TrimmedLines(stdout)

@@ -29,7 +29,9 @@ from migems_cli.options import (
 from migems_cli.render.batch_formats import WRITERS, Format
 
 if TYPE_CHECKING:
-    from migems_cli.batch import Evaluator, Layout
+    from collections.abc import Callable
+
+    from migems_cli.batch import Evaluator, Layout, Summary
     from migems_cli.batch_versions import Router
     from migems_cli.records import RecordReader
 
@@ -99,6 +101,24 @@ def batch(
     ] = False,
     reply: ReplyOption = False,
     agent: AgentOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes to check a large file with (its rows, their order and the output "
+            "are the same whatever the number).",
+            show_default="the usable cores for a file over 4 MiB, else 1",
+            metavar="N",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Say on stderr how the run was split and its peak memory."
+        ),
+    ] = False,
 ) -> int:
     """Check every claim in a CSV file, exactly as check would, one output row per input row.
 
@@ -156,12 +176,17 @@ def batch(
             from migems_cli.batch_replies import reply_writer
 
             write = reply_writer(fmt, evaluator, summary, agent)
+        alone = "--reply writes each row's reply in this process" if reply else None
         with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
             # a Router has what evaluate_chunks uses of an Evaluator: layout, evaluate_chunk
             chunks = evaluate_chunks(records, cast("Evaluator", evaluator), summary, progress)
             with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
-                    write(run_control.while_read(chunks, output), layout, out, separator)
+                    if not _in_parallel(
+                        file, raw, records, jobs, verbose, alone, encoding, separator, evaluator,
+                        fmt, output, summary, out, progress,
+                    ):  # fmt: skip
+                        write(run_control.while_read(chunks, output), layout, out, separator)
                 except (UnicodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, records.line_num) from None
     if output is None and stdout_guard.closed():
@@ -197,6 +222,49 @@ def _policies(env: Common) -> str:
         return f"policy version {identity.version or '?'} · {identity.digest}"
     versions = ", ".join(p.identity.version or "?" for p in env.versions.versions)
     return f"policy versions {versions} from {env.versions.source}"
+
+
+def _in_parallel(
+    file: str,
+    raw: IO[bytes],
+    records: RecordReader,
+    jobs: int | None,
+    verbose: bool,
+    alone: str | None,
+    encoding: str,
+    separator: str,
+    evaluator: Evaluator | Router,
+    fmt: Format,
+    output: Path | None,
+    summary: Summary,
+    out: TextIO,
+    progress: Callable[[int], None] | None,
+) -> bool:
+    """Check the rows with several processes (see `batch_jobs`) if that pays; False: not done.
+    `alone`: why this run stays in one process whatever the file (--reply, --record)."""
+    if alone is not None:
+        if verbose:
+            print(f"migems batch: one process: {alone}", file=sys.stderr)
+        return False
+    if file == "-":
+        if verbose:
+            print("migems batch: one process: the input is standard input", file=sys.stderr)
+        return False
+    from migems_cli import batch_jobs
+
+    to_terminal = output is None and sys.stdout.isatty()
+    ranges, why = batch_jobs.split(raw, records, jobs, encoding, fmt, to_terminal)
+    say = batch_jobs.note if verbose else None
+    if say:
+        say(why)
+    if ranges is None:
+        return False
+    # a Router has what batch_jobs uses of an Evaluator: layout, evaluate_chunk (via evaluate_chunks)
+    batch_jobs.run(
+        file, ranges, encoding, separator, cast("Evaluator", evaluator), fmt, summary, out, progress,
+        lambda chunks: run_control.while_read(chunks, output), stdout_guard.closed, say, records,
+    )  # fmt: skip
+    return True
 
 
 def _delimiter(value: str) -> str:

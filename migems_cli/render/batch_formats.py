@@ -36,9 +36,9 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
 
 
 def write_jsonl(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: str) -> None:
-    from migems_cli.render.batch_out import write_jsonl
+    from migems_cli.render.batch_jsonl import write_jsonl
 
-    write_jsonl(_rows(chunks), layout, out)
+    write_jsonl(chunks, layout, out)
 
 
 def write_table(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: str) -> None:

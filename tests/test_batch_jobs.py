@@ -1,0 +1,193 @@
+"""`batch --jobs N`: the same rows, order and bytes as one process (issue 15).
+
+Random files (quoted cells holding line breaks, quotes, CRLF and LF, blank lines, bad cells,
+quoting that is not regular, an unclosed quote at the end) are checked with one process and
+with several, on small chunks: the output, the summary and the exit code must be identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from migems_cli.batch_jobs import FileBytes, regular_quotes
+from tests.helpers import run_main, run_script
+
+TODAY = "2026-06-30"
+HEADER = ["claim_id", "delivered", "requested", "reason", "category", "price", "note"]
+CELLS = st.one_of(
+    st.sampled_from(["", "2026-06-01", "2026-06-20", "changed-mind", "damaged", "ring",
+                     "hats", "120.00", "$5", "x", "a\nb", "a\r\nb", 'say "hi"', "a,b", "\r",
+                     "\n", '"', "=1+2", "caf\u00e9", "2026-13-01"]),
+    st.text(alphabet='ab,"\n\r \u00e9', max_size=6),
+)  # fmt: skip
+ROW = st.lists(CELLS, min_size=0, max_size=9)
+RAW_LINES = st.sampled_from(['5" ring,2026-06-01\n', 'x,"open\n', "\n", '"a"b,c\n', "\r\n"])
+
+
+def summary(err: str) -> str:
+    """stderr without the timing ('; 0.05 s, 56,130 rows/s') and the -v notes."""
+    lines = [line for line in err.splitlines() if " rows: " in line or " row: " in line]
+    timing = re.compile(r"; [0-9.]+ s, [0-9,]+ rows?/s")
+    return "\n".join(timing.sub("", line) for line in lines) + err.count("Error:") * "E"
+
+
+def check(path: Path, jobs: int, fmt: str, capsys: pytest.CaptureFixture[str]) -> tuple:
+    args = ["batch", str(path), "--format", fmt, "--today", TODAY, "--jobs", str(jobs)]
+    code, out, err = run_main(args, capsys)
+    return code, out, summary(err)
+
+
+def write(path: Path, rows: list[list[str]], raw: list[tuple[int, str]], crlf: bool) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n" if crlf else "\n")
+    writer.writerow(HEADER)
+    lines = []
+    for row in rows:
+        writer.writerow(row)
+        lines.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    for at, line in sorted(raw):
+        lines.insert(min(at, len(lines)), line)
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(ROW, min_size=0, max_size=40),
+    st.lists(st.tuples(st.integers(1, 40), RAW_LINES), max_size=2),
+    st.booleans(),
+    st.sampled_from([2, 3, 5]),
+    st.sampled_from(["csv", "jsonl"]),
+    st.sampled_from([1, 4, 256]),
+)
+def test_several_processes_write_what_one_writes(
+    capsys, monkeypatch, rows, raw, crlf, jobs, fmt, chunk
+) -> None:
+    monkeypatch.setattr("migems_cli.batch._CHUNK", chunk)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "claims.csv"
+        rows = [["C1", "2026-06-01", "", "damaged", "ring", "10.00", ""], *rows]
+        write(path, rows, raw, crlf)
+        one = check(path, 1, fmt, capsys)
+        assert check(path, jobs, fmt, capsys) == one
+
+
+def many_rows(count: int, quoted_every: int = 7) -> list[list[str]]:
+    rows = []
+    for at in range(count):
+        note = "line one\nline two" if at % quoted_every == 0 else f"note {at}"
+        price = "bad" if at % 97 == 0 else f"{at % 500}.{at % 100:02d}"
+        rows.append([f"C{at}", "2026-06-01", "2026-06-10", "changed-mind", "ring", price, note])
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_larger_file_split_in_four(capsys, tmp_path, fmt) -> None:
+    path = tmp_path / "many.csv"
+    write(path, many_rows(3000), [], crlf=False)
+    one = check(path, 1, fmt, capsys)
+    code, out, err = run_main(
+        ["batch", str(path), "--format", fmt, "--today", TODAY, "--jobs", "4", "-v"], capsys
+    )
+    assert "4 processes, ranges starting at bytes" in err
+    assert "peak RSS: parent " in err
+    assert (code, out, summary(err)) == one
+    assert one[0] == 1
+    assert len(one[1]) > 100_000
+
+
+def test_irregular_quoting_in_a_later_range_is_checked_by_the_parent(capsys, tmp_path) -> None:
+    path = tmp_path / "odd.csv"
+    write(path, many_rows(2000), [(1500, 'C9,2026-06-01,,damaged,ring,5,a 5" ring\n')], False)
+    one = check(path, 1, "csv", capsys)
+    code, out, err = run_main(
+        ["batch", str(path), "--format", "csv", "--today", TODAY, "--jobs", "3", "-v"], capsys
+    )
+    assert "its quoting is not regular" in err
+    assert (code, out, summary(err)) == one
+
+
+def test_a_byte_that_does_not_decode_in_a_worker_range_fails_as_one_process(
+    capsys, tmp_path
+) -> None:
+    path = tmp_path / "bad.csv"
+    write(path, many_rows(2000), [], False)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 3 // 4] + b"\xff" + data[len(data) * 3 // 4 :])
+    args = ["batch", str(path), "--format", "csv", "--today", TODAY]
+    one = run_main([*args, "--jobs", "1"], capsys)
+    several = run_main([*args, "--jobs", "2", "-v"], capsys)
+    assert one[0] == several[0] == 2
+    assert several[2].splitlines()[-1] == one[2].splitlines()[-1]
+    assert one[2].splitlines()[-1].startswith("Error: FILE: cannot be decoded as utf-8-sig")
+    # rows before the error are written as they are checked: up to a chunk and a block of
+    # decoded text apart, the same rows in the same order
+    shorter, longer = sorted((several[1], one[1]), key=len)
+    assert longer.startswith(shorter)
+    assert shorter.count("\n") > 1000
+    output = tmp_path / "out.csv"
+    assert run_main([*args, "--jobs", "2", "-o", str(output)], capsys)[0] == 2
+    assert not output.exists()
+
+
+def test_one_process_for_stdin_small_files_and_tables(capsys, tmp_path) -> None:
+    path = tmp_path / "small.csv"
+    write(path, many_rows(50), [], False)
+    code, _, err = run_main(["batch", str(path), "--format", "csv", "--today", TODAY, "-v"], capsys)
+    assert "one process: the file is smaller than 4 MiB" in err
+    done = run_script(
+        "batch", "-", "--format", "csv", "--today", TODAY, "-v", "--jobs", "2",
+        stdin=path.read_text(encoding="utf-8"),
+    )  # fmt: skip
+    assert "one process: the input is standard input" in done.err
+    assert done.code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "regular"),
+    [
+        (b'a,"b\nc",d\n', True),
+        (b'a,"b""c",d\n', True),
+        (b'"",x\n', True),
+        (b'\xef\xbb\xbf"a",b\n', True),
+        (b'a,5" ring\n', False),
+        (b'a,"b"c\n', False),
+        (b'a,"open\n', True),  # open to the end: the last range, read as one process reads it
+    ],
+)
+def test_regular_quotes(tmp_path, text: bytes, regular: bool) -> None:
+    path = tmp_path / "q.csv"
+    path.write_bytes(text)
+    with path.open("rb") as raw:
+        data = FileBytes(raw.fileno())
+        assert regular_quotes(data, 0, len(text), b",") is regular
+        small = FileBytes(raw.fileno())
+        small.BLOCK = 2  # quotes and their neighbours in different blocks
+        assert regular_quotes(small, 0, len(text), b",") is regular
+
+
+def test_a_worker_that_dies_without_a_word_leaves_its_range_to_the_parent(
+    capsys, tmp_path, monkeypatch
+) -> None:
+    import os
+
+    path = tmp_path / "many.csv"
+    write(path, many_rows(2000), [], crlf=True)
+    one = check(path, 1, "jsonl", capsys)
+    monkeypatch.setattr("migems_cli.batch_jobs._work", lambda *args: os._exit(9))
+    code, out, err = run_main(
+        ["batch", str(path), "--format", "jsonl", "--today", TODAY, "--jobs", "3", "-v"], capsys
+    )
+    assert "the worker ended without an answer" in err
+    assert (code, out, summary(err)) == one
