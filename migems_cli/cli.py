@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("migems_cli.commands.status:status", "Orders"),
     "ring-size": ("migems_cli.commands.ring_size:ring_size", "Sizing"),
     "policy": ("migems_cli.commands.policy_cmd:policy_app", "Store policy"),
+    "log": ("migems_cli.commands.log:log_app", "Journal"),
 }
 
 

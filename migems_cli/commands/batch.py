@@ -16,10 +16,22 @@ import typer
 
 from migems_cli import run_control, stdout_guard
 from migems_cli.errors import InputError
-from migems_cli.options import PLAIN_TEXT, DayfirstOption, PolicyOption, TodayOption, common
+from migems_cli.options import (
+    PLAIN_TEXT,
+    AgentOption,
+    DayfirstOption,
+    JournalOption,
+    PolicyOption,
+    RecordOption,
+    TodayOption,
+    common,
+)
 from migems_cli.render.batch_formats import WRITERS, Format
 
 if TYPE_CHECKING:
+    from migems_cli.batch import Layout
+    from migems_cli.journal.batch_record import Recorder
+    from migems_cli.options import Common
     from migems_cli.records import RecordReader
 
 
@@ -86,6 +98,9 @@ def batch(
             help="Same as --format jsonl: one JSON object per row on stdout (JSON Lines).",
         ),
     ] = False,
+    record: RecordOption = False,
+    journal: JournalOption = None,
+    agent: AgentOption = None,
 ) -> int:
     """Check every claim in a CSV file, exactly as check would, one output row per input row.
 
@@ -111,6 +126,10 @@ def batch(
     for another signal (no partial --output file is left). When the reader of stdout goes away
     (| head), the run stops quietly with 0 or 1 from the rows it evaluated.
 
+    With --record, each evaluated row is appended to the journal (its order_id and claim_id
+    columns, --agent), one transaction per chunk of rows: an interrupted run leaves whole
+    chunks recorded, never part of one.
+
     Example: migems batch claims.csv --output checked.csv
     """
     from migems_cli.batch import Evaluator, Summary, evaluate_chunks, read_layout
@@ -132,8 +151,11 @@ def batch(
         except (UnicodeError, csv.Error) as exc:
             raise _unreadable(exc, source, encoding, records.line_num) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
+        recorder = _recorder(record, journal, agent, env, layout)
         with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
             chunks = evaluate_chunks(records, evaluator, summary, progress)
+            if recorder is not None:
+                chunks = recorder.chunks(chunks)
             with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
                     WRITERS[fmt](run_control.while_read(chunks, output), layout, out, separator)
@@ -144,7 +166,30 @@ def batch(
     summary.seconds = time.perf_counter() - started
     sys.stdout.flush()  # with 2>&1 the summary comes after the last row, never inside it
     print(f"migems batch: {summary.text()}", file=sys.stderr)
+    if recorder is not None:
+        recorder.store.close()
+        print(
+            f"migems batch: {recorder.recorded} entries recorded in the journal "
+            f"{recorder.store.where}",
+            file=sys.stderr,
+        )
     return 1 if summary.errors else 0
+
+
+def _recorder(
+    record: bool, journal: str | None, agent: str | None, env: Common, layout: Layout
+) -> Recorder | None:
+    """The journal recorder of `batch --record` (its store open: exit 2 if it cannot be)."""
+    if not record:
+        return None
+    from migems_cli.journal.batch_record import Recorder
+    from migems_cli.journal.entry import ticket_text
+    from migems_cli.journal.store import open_store, target
+
+    who = ticket_text("--agent", agent)
+    store = open_store(target(journal), create=True)
+    assert store is not None  # a store opened to write always is
+    return Recorder(store, env.policy, env.today, env.dayfirst, layout, who)
 
 
 def _delimiter(value: str) -> str:

@@ -5,13 +5,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from migems_cli.errors import ExitCode, MigemsError
+from migems_cli.errors import ExitCode, InputError, MigemsError
 from migems_cli.options import (
+    AgentOption,
+    ClaimIdOption,
     Common,
     DayfirstOption,
+    JournalOption,
     JsonOption,
+    OrderOption,
     PolicyOption,
     PriceOption,
+    RecordOption,
     ShippingOption,
     TodayOption,
     common,
@@ -93,10 +98,39 @@ def check(
     today: TodayOption = None,
     json: JsonOption = False,
     dayfirst: DayfirstOption = False,
+    order: OrderOption = None,
+    claim_id: ClaimIdOption = None,
+    agent: AgentOption = None,
+    record: RecordOption = False,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="Decide eligible or ineligible in place of the rules (needs --override-reason "
+            "and --agent; always recorded in the journal).",
+            metavar="DECISION",
+            show_default=False,
+        ),
+    ] = None,
+    override_reason: Annotated[
+        str | None,
+        typer.Option(
+            "--override-reason",
+            help="Why the rules are overridden, in words (recorded with the override).",
+            metavar="TEXT",
+            show_default=False,
+        ),
+    ] = None,
+    journal: JournalOption = None,
 ) -> int:
     """Check whether one item can be returned, refunded or replaced, and what to do next.
 
-    Exit status: 0 eligible, 1 ineligible, 3 needs review by a person, 2 bad input.
+    Exit status: 0 eligible, 1 ineligible, 3 needs review by a person, 2 bad input. With
+    --override the status follows the overriding decision.
+
+    With --order and a journal (--journal, MIGEMS_JOURNAL, or the default file), the decisions
+    recorded earlier for that order (and --claim-id) are shown above the verdict, with a warning
+    when the new one differs; --record appends the decision to the journal.
 
     Example: migems check --delivered 2026-11-03 --reason damaged --photos --price 120
     """
@@ -125,12 +159,46 @@ def check(
         env.today_from,
     )
     verdict = evaluate(env.policy, claim)
+    extras: dict[str, object] = {}
+    found = None
+    changed = None
+    if override is not None or override_reason is not None or record or order is not None:
+        from migems_cli.journal.contact import contact
+        from migems_cli.journal.entry import Ticket, override_of, ticket_text
+
+        if override is not None:
+            changed = override_of(verdict.decision, override, override_reason, agent)
+            verdict = verdict._replace(decision=changed.to)
+            extras["override"] = changed.to_dict()
+        elif override_reason is not None:
+            raise InputError("--override-reason", override_reason, "goes with --override")
+        ticket = Ticket(
+            ticket_text("--agent", agent),
+            ticket_text("--order", order),
+            ticket_text("--claim-id", claim_id),
+        )
+        write = record or changed is not None
+        found = contact(journal, ticket, verdict, env.policy, env.today, write, changed)
+        if order is not None:
+            extras["history"] = [entry.to_dict() for entry in found.history]
+        if found.recorded is not None:
+            extras["recorded"] = {"id": found.recorded, "journal": found.journal}
+        if found.differs:
+            extras["warnings"] = [found.differs]
 
     def render() -> None:
         from migems_cli.render.check_rich import render_check
 
-        render_check(verdict, env.policy, env.today)
+        if found is not None and found.history:
+            from migems_cli.render.journal_rich import render_history
 
-    emit(env, verdict, render)
+            render_history(found, env.today)
+        render_check(verdict, env.policy, env.today, changed)
+        if found is not None and found.recorded is not None:
+            from migems_cli.render.journal_rich import render_recorded
+
+            render_recorded(found)
+
+    emit(env, verdict, render, extras)
     exits = {ELIGIBLE: ExitCode.OK, INELIGIBLE: ExitCode.INELIGIBLE}
     return exits.get(verdict.decision, ExitCode.REVIEW)
