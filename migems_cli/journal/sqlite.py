@@ -8,6 +8,7 @@ either wholly in the journal or not at all (an error or Ctrl-C rolls the transac
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +27,7 @@ from migems_cli.journal.store import (
 )
 
 _BUSY_MS = 30_000
+_FULL_BELOW = 1 << 16  # bytes free under which a failed write is a full disk
 _T = TypeVar("_T")
 
 # The statements that bring a journal from version N-1 to N (MIGRATIONS[N - 1]). Entries are
@@ -62,6 +64,7 @@ class SqliteStore:
         self.where = where.shown
         self._writing = create
         path = where.location
+        self._path = path
         if create:
             self._prepare(path)
         try:
@@ -84,7 +87,13 @@ class SqliteStore:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
         except OSError as exc:
-            raise JournalError(self.where, f"cannot be written ({exc.strerror})") from None
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                problem = f"is read-only ({exc.strerror}); nothing was recorded"
+            elif exc.errno == errno.ENOSPC:
+                problem = "the disk is full; nothing was recorded"
+            else:
+                problem = f"cannot be written ({exc.strerror}); nothing was recorded"
+            raise JournalError(self.where, problem) from None
 
     def _setup(self) -> int:
         db = self._db
@@ -183,6 +192,12 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
+    def _disk_full(self) -> bool:
+        """Whether the journal's disk has no room left: SQLite reports a write that failed
+        for want of space (in WAL mode) as a plain I/O error."""
+        free = _free_bytes(os.path.dirname(os.path.abspath(self._path)))
+        return free is not None and free < _FULL_BELOW
+
     def _error(self, exc: sqlite3.Error) -> JournalError:
         text = str(exc)
         lowered = text.lower()
@@ -191,7 +206,7 @@ class SqliteStore:
             problem = "is not a migems journal (not a SQLite database)"
         elif "readonly" in lowered or "read-only" in lowered:
             problem = f"is read-only{nothing}"
-        elif "full" in lowered:
+        elif "full" in lowered or ("i/o error" in lowered and self._disk_full()):
             problem = f"the disk is full{nothing}"
         elif "locked" in lowered or "busy" in lowered:
             problem = f"is locked by another program (waited {_BUSY_MS // 1000} s){nothing}"
@@ -200,6 +215,14 @@ class SqliteStore:
         else:
             problem = f"{text}{nothing}"
         return JournalError(self.where, problem)
+
+
+def _free_bytes(folder: str) -> int | None:
+    try:
+        found = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return None
+    return found.f_bavail * found.f_frsize
 
 
 def _rollback(db: sqlite3.Connection) -> None:

@@ -92,10 +92,10 @@ def open_store(where: Target, create: bool) -> Store | None:
         from migems_cli.journal.postgres import PostgresStore
 
         return PostgresStore(where, create)
-    from migems_cli.journal.sqlite import SqliteStore
-
     if not create and not os.path.exists(where.location):
         return None
+    from migems_cli.journal.sqlite import SqliteStore
+
     return SqliteStore(where, create)
 
 
