@@ -545,6 +545,7 @@ def concurrent_checks(journal: str, count: int = 50) -> list[subprocess.Complete
     return done
 
 
+@pytest.mark.slow  # 50 processes: .ci/run runs it (pytest -m slow)
 def test_50_concurrent_checks_record_exactly_50_entries(journal) -> None:
     done = concurrent_checks(str(journal))
     assert [d.returncode for d in done] == [0] * 50, [d.stderr for d in done if d.returncode]

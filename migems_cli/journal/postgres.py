@@ -84,8 +84,14 @@ class PostgresStore:
             raise
 
     def _schema_version(self) -> int:
-        found = self._db.execute("SELECT to_regclass('migems_schema')").fetchone()
-        if found is None or found[0] is None:
+        # pg_tables through a query, not to_regclass: a query reads the statement's snapshot,
+        # which sees a table another agent created while this one waited for the lock (the
+        # catalog caches behind to_regclass may not yet)
+        found = self._db.execute(
+            "SELECT count(*) FROM pg_catalog.pg_tables"
+            " WHERE schemaname = current_schema() AND tablename = 'migems_schema'"
+        ).fetchone()
+        if not found or not found[0]:
             return 0
         row = self._db.execute("SELECT MAX(version) FROM migems_schema").fetchone()
         return int(row[0] or 0) if row else 0
