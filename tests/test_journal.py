@@ -736,3 +736,11 @@ def test_hostile_override_values_never_break_the_journal(
         assert done.code == ExitCode.BAD_INPUT
         assert len(done.err.strip().splitlines()) == 1
         assert len(rows(journal)) == before
+
+
+def test_log_json_bad_input_is_also_a_json_document(run, filled) -> None:
+    done = run("log", "--journal", str(filled), "--json", "--decision", "maybe")
+    assert done.code == ExitCode.BAD_INPUT
+    assert json.loads(done.out)["error"]["option"] == "--decision"
+    shown = run("log", "show", "x", "--journal", str(filled), "--json")
+    assert json.loads(shown.out)["error"]["option"] == "ID"

@@ -1,7 +1,5 @@
 """`migems log`: the journal's entries, newest first, as a table or exported; `log show ID`."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -237,7 +235,7 @@ def show(
     return ExitCode.OK
 
 
-def _store(journal: str | None) -> Store | None:
+def _store(journal: str | None) -> "Store | None":
     """The journal to read; None for the default file when nothing was recorded yet. A journal
     named by --journal or MIGEMS_JOURNAL must exist."""
     from migems_cli.journal.errors import JournalError
@@ -250,7 +248,7 @@ def _store(journal: str | None) -> Store | None:
     return store
 
 
-def _write_json(entries: Iterator[Entry]) -> None:
+def _write_json(entries: "Iterator[Entry]") -> None:
     from migems_cli.render.json_out import json_text
 
     out = sys.stdout
@@ -260,7 +258,7 @@ def _write_json(entries: Iterator[Entry]) -> None:
     out.write("\n]}\n")
 
 
-def _write_jsonl(entries: Iterator[Entry]) -> None:
+def _write_jsonl(entries: "Iterator[Entry]") -> None:
     from migems_cli.render.json_out import json_text
 
     out = sys.stdout
@@ -268,7 +266,7 @@ def _write_jsonl(entries: Iterator[Entry]) -> None:
         out.write(json_text(entry.to_dict()) + "\n")
 
 
-def _write_csv(entries: Iterator[Entry]) -> None:
+def _write_csv(entries: "Iterator[Entry]") -> None:
     import csv
 
     from migems_cli.render.batch_out import neutralise
@@ -280,7 +278,7 @@ def _write_csv(entries: Iterator[Entry]) -> None:
         writer.writerow(neutralise(json_safe(cell) for cell in csv_cells(entry)))
 
 
-def csv_cells(entry: Entry) -> list[str]:
+def csv_cells(entry: "Entry") -> list[str]:
     """The `CSV_COLUMNS` cells of `entry`."""
 
     def text(value: Any) -> str:
