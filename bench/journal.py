@@ -6,7 +6,8 @@ Usage: python bench/journal.py [--rows N] [--repeat R]   (default: 100000 rows, 
 `batch --record` of N valid claims runs once into a fresh SQLite file and once into a fresh
 database of a throwaway PostgreSQL server (tests/pg_server.py; fsync on, as a real server), and
 also without --record: entries/s is N over the wall time of the recording run, and the overhead
-is the difference to the plain run. One `check` is run R times each, alternating, with and
+is the difference to the plain run. Then `log --format jsonl` exports the N entries (its time
+and peak RSS, against `log --limit 10`'s: a streamed export stays flat). One `check` is run R times each, alternating, with and
 without `--record` into SQLite (and PostgreSQL): the best wall times (the least disturbed by
 other work on a shared machine) and their difference in ms.
 """
@@ -14,6 +15,7 @@ other work on a shared machine) and their difference in ms.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -50,13 +52,22 @@ def claims(path: Path, rows: int) -> None:
             )
 
 
-def timed(args: list[str]) -> float:
+def measured(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one run, its stdout discarded."""
     started = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1, 3):
-        raise SystemExit(f"{' '.join(args[:4])}...: exit {done.returncode}: {done.stderr}")
-    return seconds
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1, 3):
+        raise SystemExit(f"{' '.join(args[:4])}...: exit {process.returncode}: {err.decode()}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def timed(args: list[str]) -> float:
+    return measured(args)[0]
 
 
 def main() -> None:
@@ -93,6 +104,14 @@ def main() -> None:
                 print(
                     f"batch --record into {name:10}   {seconds:7.2f} s: {rows / seconds:9,.0f} "
                     f"entries/s ({seconds - plain:+.2f} s over the plain run)"
+                )
+                export, peak = measured(
+                    [migems(), "log", "--journal", journal, "--format", "jsonl"]
+                )
+                _, few = measured([migems(), "log", "--journal", journal, "--limit", "10"])
+                print(
+                    f"  log --format jsonl of {rows:,} entries: {export:.2f} s, peak RSS "
+                    f"{peak:.0f} MiB (log --limit 10: {few:.0f} MiB)"
                 )
             for name, journal in targets.items():
                 without, with_record = [], []

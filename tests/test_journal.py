@@ -744,3 +744,46 @@ def test_log_json_bad_input_is_also_a_json_document(run, filled) -> None:
     assert json.loads(done.out)["error"]["option"] == "--decision"
     shown = run("log", "show", "x", "--journal", str(filled), "--json")
     assert json.loads(shown.out)["error"]["option"] == "ID"
+
+
+def test_batch_entries_hold_the_claim_as_check_parses_it(run, tmp_path, journal) -> None:
+    cells = [
+        (
+            "Nov 3 2026",
+            "2026-11-20",
+            "Damaged",
+            "Rings",
+            "yes",
+            "n",
+            "worn",
+            "no",
+            "1",
+            "$120",
+            "7.5",
+        ),
+        ("11/03/2026", "", "", "", "", "", "", "", "", "120 USD", ""),
+        ("2026-11-03", "yesterday", "wrong item", "necklace", "", "", "", "", "", "", ""),
+    ]
+    names = ["delivered", "requested", "reason", "category", "custom", "sale", "condition",
+             "packaging", "photos", "price", "shipping"]  # fmt: skip
+    claims = tmp_path / "claims.csv"
+    with claims.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(names)
+        writer.writerows(cells * 2)  # the second time from the caches
+    assert run("batch", str(claims), "--record", "--journal", str(journal)).code == 0
+    found = rows(journal)
+    assert len(found) == 6
+    for at, row in enumerate(cells * 2):
+        options = ["check"]
+        for name, value in zip(names, row, strict=True):
+            if name in ("custom", "sale", "photos") and value in ("yes", "1"):
+                options.append(f"--{name}")
+            elif name == "packaging" and value == "no":
+                options.append("--no-packaging")
+            elif value and name not in ("custom", "sale", "photos", "packaging"):
+                options += [f"--{name}", value]
+        check = json.loads(run(*options, "--json").out)
+        assert found[at]["claim"] == check["claim"], options
+        assert found[at]["deadlines"] == check["deadlines"]
+        assert found[at]["decision"] == check["decision"]

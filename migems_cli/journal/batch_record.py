@@ -7,12 +7,21 @@ none of them, never part of an entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from migems_cli.batch import RESULT_COLUMNS, Chunk, Layout
-from migems_cli.claims import FIELDS, parse_claim
+from migems_cli.claims import (
+    TERM_PARSERS,
+    Claim,
+    Terms,
+    parse_amount,
+    parse_delivered,
+    parse_requested,
+    parse_terms,
+)
 from migems_cli.journal.entry import Entry, Ticket, from_row, now_utc
 
 if TYPE_CHECKING:
@@ -20,6 +29,8 @@ if TYPE_CHECKING:
     from migems_cli.policy import Policy
 
 _CELL_LIMIT = 200  # an order or claim id kept in the journal: longer cells are cut
+_CACHE_LIMIT = 1 << 13  # parsed cells kept per cache (emptied at this size: flat memory)
+_T = TypeVar("_T")
 
 
 class Recorder:
@@ -41,9 +52,17 @@ class Recorder:
         self.agent = agent
         self.recorded = 0
         index = layout.index
-        self._fields = [(name, index[name]) for name in FIELDS if name in index]
         self._order = index.get("order_id")
         self._claim = index.get("claim_id")
+        self._at = {
+            name: index.get(name) for name in ("delivered", "requested", "price", "shipping")
+        }
+        self._terms_at = [(name, index[name]) for name in TERM_PARSERS if name in index]
+        # cell text -> parsed value, by the very parsers parse_claim uses (a row recorded here
+        # was evaluated without error, so each of its cells parses)
+        self._dates: dict[tuple[str, str], date] = {}
+        self._terms: dict[tuple[str, ...], Terms] = {}
+        self._amounts: dict[tuple[str, str], Decimal | None] = {}
 
     def chunks(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         for chunk in chunks:
@@ -60,11 +79,50 @@ class Recorder:
             result = dict(zip(RESULT_COLUMNS, cells, strict=True))
             if result["error"] or not result["decision"]:
                 continue
-            values = {name: record[at] for name, at in self._fields}
-            claim = parse_claim(self.policy, values, self.today, self.dayfirst)
+            claim = self.claim(record)
             ticket = Ticket(self.agent, _cell(record, self._order), _cell(record, self._claim))
             found.append(from_row(claim, result, self.policy, self.today, ticket, when))
         return found
+
+    def claim(self, record: list[str]) -> Claim:
+        """The row's claim, as `parse_claim` makes it, its cells parsed once per text."""
+        policy, today, dayfirst = self.policy, self.today, self.dayfirst
+        cells = {name: "" if at is None else record[at] for name, at in self._at.items()}
+        delivered = _cached(
+            self._dates,
+            ("d", cells["delivered"]),
+            lambda: parse_delivered(cells["delivered"], today, dayfirst),
+        )
+        requested = _cached(
+            self._dates,
+            ("r", cells["requested"]),
+            lambda: parse_requested(cells["requested"], today, dayfirst),
+        )
+        texts = tuple(record[at] for _, at in self._terms_at)
+        names = [name for name, _ in self._terms_at]
+        terms = _cached(
+            self._terms, texts, lambda: parse_terms(policy, dict(zip(names, texts, strict=True)))
+        )
+        price = _cached(
+            self._amounts,
+            ("price", cells["price"]),
+            lambda: parse_amount(cells["price"], "price", policy),
+        )
+        shipping = _cached(
+            self._amounts,
+            ("shipping", cells["shipping"]),
+            lambda: parse_amount(cells["shipping"], "shipping", policy),
+        )
+        return Claim(delivered, requested, *terms, price, shipping)
+
+
+def _cached(cache: dict[Any, _T], key: Any, make: Callable[[], _T]) -> _T:
+    if key in cache:
+        return cache[key]
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    found = cache[key] = make()
+    return found
 
 
 def _cell(record: list[str], at: int | None) -> str | None:
