@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,15 +41,18 @@ def migems() -> str:
 
 
 def claims(path: Path, rows: int) -> None:
+    """`rows` valid claims: four categories, three reasons, requests 0-39 days after delivery
+    (eligible, ineligible and review decisions mixed), prices 10-409."""
     categories = ["rings", "necklaces", "bracelets", "pendants"]
+    first = date(2026, 9, 1)
     with path.open("w") as out:
         out.write("order_id,claim_id,delivered,requested,reason,category,price\n")
         for n in range(rows):
-            day = 1 + n % 28
+            delivered = first + timedelta(days=n % 60)
+            requested = delivered + timedelta(days=n % 40)
             reason = ("changed-mind", "damaged", "defective")[n % 3]
             out.write(
-                f"O{n},C{n},2026-10-{day:02},2026-11-{day:02},{reason},"
-                f"{categories[n % 4]},{10 + n % 400}.00\n"
+                f"O{n},C{n},{delivered},{requested},{reason},{categories[n % 4]},{10 + n % 400}.00\n"
             )
 
 

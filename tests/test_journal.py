@@ -339,35 +339,41 @@ def _as_nobody(args: list[str]) -> list[str]:
     )
 
 
-def test_a_read_only_journal_is_one_line_and_no_partial_entry(tmp_path, journal) -> None:
-    """As root (CI) file modes do not bind, so the writer runs as `nobody`."""
-    tmp_path.chmod(0o755)
-    env = script_env({"MIGEMS_JOURNAL": str(journal)})
-    first = subprocess.run(
-        [migems_script(), *IN_TIME, "--record"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert first.returncode == 0, first.stderr
-    journal.chmod(0o444)
-    for extra in ([], ["-wal"], ["-shm"]):
-        target = Path(str(journal) + extra[0]) if extra else journal
-        if target.exists():
-            target.chmod(0o444)
-    done = subprocess.run(
-        _as_nobody([migems_script(), *IN_TIME, "--record"]),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == ExitCode.BAD_INPUT, done
-    assert done.stderr.count("\n") == 1, done.stderr
-    assert done.stderr.startswith(f"Error: journal {journal}: is read-only"), done.stderr
-    assert "Traceback" not in done.stderr
-    assert len(rows(journal)) == 1
+def test_a_read_only_journal_is_one_line_and_no_partial_entry() -> None:
+    """As root (CI) file modes do not bind, so the writer runs as `nobody`; the journal sits in
+    a folder every user may enter (pytest's tmp_path is private to its owner)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="migems-ro-"))
+    try:
+        folder.chmod(0o755)
+        journal = folder / "journal.sqlite3"
+        env = script_env({"MIGEMS_JOURNAL": str(journal)})
+        first = subprocess.run(
+            [migems_script(), *IN_TIME, "--record"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert first.returncode == 0, first.stderr
+        journal.chmod(0o444)
+        folder.chmod(0o555)
+        if os.geteuid() != 0:  # the folder's owner may still write the file: not read-only
+            assert not os.access(journal, os.W_OK)
+        done = subprocess.run(
+            _as_nobody([migems_script(), *IN_TIME, "--record"]),
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == ExitCode.BAD_INPUT, done
+        assert done.stderr == (
+            f"Error: journal {journal}: is read-only (Permission denied); nothing was recorded\n"
+        )
+        assert len(rows(journal)) == 1
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _fill(folder: Path) -> None:

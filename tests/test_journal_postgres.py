@@ -159,3 +159,30 @@ def test_console_script_records_into_postgres(pg) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert entries(pg)[0]["override"]["agent"] == "ana"
+
+
+def test_ctrl_c_during_batch_record_leaves_whole_chunks(pg, tmp_path) -> None:
+    import signal
+    import time
+
+    claims = tmp_path / "claims.csv"
+    count = 60_000  # not a multiple of the 256-row chunk: a completed run is told apart
+    with claims.open("w") as out:
+        out.write("order_id,delivered,category,price\n")
+        out.writelines(f"A{n},2026-11-03,rings,{n % 500 + 1}\n" for n in range(count))
+    process = subprocess.Popen(
+        [migems_script(), "batch", str(claims), "--record", "--journal", pg, "-o", str(tmp_path / "o.csv")],
+        env=script_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None and not entries(pg):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert b"Traceback" not in err
+    recorded = len(entries(pg))
+    if process.returncode == ExitCode.INTERRUPTED:
+        assert recorded % 256 == 0
+        assert 0 < recorded < count
+    else:  # the run finished before the signal came
+        assert (process.returncode, recorded) == (0, count)
