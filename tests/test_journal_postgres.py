@@ -186,3 +186,10 @@ def test_ctrl_c_during_batch_record_leaves_whole_chunks(pg, tmp_path) -> None:
         assert 0 < recorded < count
     else:  # the run finished before the signal came
         assert (process.returncode, recorded) == (0, count)
+
+
+def test_a_password_in_the_query_is_hidden_too(run) -> None:
+    url = "postgresql://agent@127.0.0.1:1/journal?password=s3cret&connect_timeout=2"
+    line = one_line_error(run(*IN_TIME, "--record", "--journal", url))
+    assert "s3cret" not in line
+    assert "password=***&connect_timeout=2" in line

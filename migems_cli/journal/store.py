@@ -42,6 +42,7 @@ SCHEMA_VERSION = 2
 ENV = "MIGEMS_JOURNAL"
 _URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
 _PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+_PASSWORD_PARAMETER = re.compile(r"(password=)[^&]*", re.IGNORECASE)
 
 
 class Target(NamedTuple):
@@ -52,7 +53,7 @@ class Target(NamedTuple):
     @property
     def shown(self) -> str:
         """The target as an error names it: a URL without its password."""
-        return _PASSWORD.sub(r"\1***@", self.location)
+        return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD.sub(r"\1***@", self.location))
 
 
 def default_path() -> Path:
