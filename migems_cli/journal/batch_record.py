@@ -9,19 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from migems_cli.batch import RESULT_COLUMNS, Chunk, Layout
-from migems_cli.claims import (
-    TERM_PARSERS,
-    Claim,
-    Terms,
-    parse_amount,
-    parse_delivered,
-    parse_requested,
-    parse_terms,
-)
+from migems_cli.claims import FIELDS, Claim, parse_claim
 from migems_cli.journal.entry import Entry, Ticket, from_row, now_utc
 
 if TYPE_CHECKING:
@@ -29,7 +20,7 @@ if TYPE_CHECKING:
     from migems_cli.policy import Policy
 
 _CELL_LIMIT = 200  # an order or claim id kept in the journal: longer cells are cut
-_CACHE_LIMIT = 1 << 13  # parsed cells kept per cache (emptied at this size: flat memory)
+_CACHE_LIMIT = 1 << 13  # claims kept by their cells (emptied at this size: flat memory)
 _T = TypeVar("_T")
 
 
@@ -54,15 +45,11 @@ class Recorder:
         index = layout.index
         self._order = index.get("order_id")
         self._claim = index.get("claim_id")
-        self._at = {
-            name: index.get(name) for name in ("delivered", "requested", "price", "shipping")
-        }
-        self._terms_at = [(name, index[name]) for name in TERM_PARSERS if name in index]
-        # cell text -> parsed value, by the very parsers parse_claim uses (a row recorded here
-        # was evaluated without error, so each of its cells parses)
-        self._dates: dict[tuple[str, str], date] = {}
-        self._terms: dict[tuple[str, ...], Terms] = {}
-        self._amounts: dict[tuple[str, str], Decimal | None] = {}
+        self._fields = [(name, index[name]) for name in FIELDS if name in index]
+        self._names = [name for name, _ in self._fields]
+        # the cells of a claim's fields -> its Claim, made by parse_claim itself (real files
+        # repeat the same dates, reasons, categories and prices)
+        self._claims: dict[tuple[str, ...], Claim] = {}
 
     def chunks(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         for chunk in chunks:
@@ -85,35 +72,16 @@ class Recorder:
         return found
 
     def claim(self, record: list[str]) -> Claim:
-        """The row's claim, as `parse_claim` makes it, its cells parsed once per text."""
-        policy, today, dayfirst = self.policy, self.today, self.dayfirst
-        cells = {name: "" if at is None else record[at] for name, at in self._at.items()}
-        delivered = _cached(
-            self._dates,
-            ("d", cells["delivered"]),
-            lambda: parse_delivered(cells["delivered"], today, dayfirst),
+        """The row's claim, as `parse_claim` makes it (a row recorded here was evaluated
+        without error, so its cells parse)."""
+        texts = tuple(record[at] for _, at in self._fields)
+        return _cached(
+            self._claims,
+            texts,
+            lambda: parse_claim(
+                self.policy, dict(zip(self._names, texts, strict=True)), self.today, self.dayfirst
+            ),
         )
-        requested = _cached(
-            self._dates,
-            ("r", cells["requested"]),
-            lambda: parse_requested(cells["requested"], today, dayfirst),
-        )
-        texts = tuple(record[at] for _, at in self._terms_at)
-        names = [name for name, _ in self._terms_at]
-        terms = _cached(
-            self._terms, texts, lambda: parse_terms(policy, dict(zip(names, texts, strict=True)))
-        )
-        price = _cached(
-            self._amounts,
-            ("price", cells["price"]),
-            lambda: parse_amount(cells["price"], "price", policy),
-        )
-        shipping = _cached(
-            self._amounts,
-            ("shipping", cells["shipping"]),
-            lambda: parse_amount(cells["shipping"], "shipping", policy),
-        )
-        return Claim(delivered, requested, *terms, price, shipping)
 
 
 def _cached(cache: dict[Any, _T], key: Any, make: Callable[[], _T]) -> _T:
