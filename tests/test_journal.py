@@ -13,7 +13,8 @@ import sqlite3
 import stat
 import subprocess
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,10 +39,21 @@ def journal(tmp_path, monkeypatch) -> Path:
     return tmp_path / "journal.sqlite3"
 
 
+@contextmanager
+def connected(path: Path, timeout: float = 5.0) -> Iterator[sqlite3.Connection]:
+    """A connection to a journal file, committed and closed on the way out."""
+    db = sqlite3.connect(path, timeout=timeout)
+    try:
+        with db:
+            yield db
+    finally:
+        db.close()
+
+
 def rows(path: Path) -> list[dict[str, object]]:
     if not path.exists():
         return []
-    with closing(sqlite3.connect(path)) as db:
+    with connected(path) as db:
         return [
             {"id": entry_id, **json.loads(body)}
             for entry_id, body in db.execute("SELECT id, body FROM migems_entries ORDER BY id")
@@ -183,7 +195,7 @@ def test_the_default_journal_is_a_0600_wal_file_in_the_data_folder(
     path = tmp_path / "data" / "migems" / "journal.sqlite3"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    with sqlite3.connect(path) as db:
+    with connected(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         versions = [v for (v,) in db.execute("SELECT version FROM migems_schema ORDER BY 1")]
     assert versions == list(range(1, SCHEMA_VERSION + 1))
@@ -199,7 +211,7 @@ def test_entries_are_append_only_in_code_and_in_the_database(run, journal) -> No
             r"\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bREPLACE\s+INTO\b", text, re.I
         ), source
     run(*IN_TIME, "--record", "--journal", str(journal))
-    with sqlite3.connect(journal) as db:
+    with connected(journal) as db:
         for statement in ("UPDATE migems_entries SET decision = 'x'", "DELETE FROM migems_entries"):
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
                 db.execute(statement)
@@ -278,7 +290,7 @@ V1 = (
 
 
 def test_an_older_journal_is_upgraded_in_place(run, journal) -> None:
-    with sqlite3.connect(journal) as db:
+    with connected(journal) as db:
         for statement in V1:
             db.execute(statement)
         db.execute(
@@ -287,7 +299,7 @@ def test_an_older_journal_is_upgraded_in_place(run, journal) -> None:
             ' "recorded_at": "2026-11-20T10:00:00.000000Z"}\')'
         )
     assert run(*IN_TIME, "--record", "--order", "A1", "--journal", str(journal)).code == 0
-    with sqlite3.connect(journal) as db:
+    with connected(journal) as db:
         assert [v for (v,) in db.execute("SELECT version FROM migems_schema")] == [1, 2]
         names = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     assert names == {"migems_entries_no_update", "migems_entries_no_delete"}
@@ -296,7 +308,7 @@ def test_an_older_journal_is_upgraded_in_place(run, journal) -> None:
 
 def test_a_newer_journal_is_refused_with_one_line(run, journal) -> None:
     run(*IN_TIME, "--record", "--journal", str(journal))
-    with sqlite3.connect(journal) as db:
+    with connected(journal) as db:
         db.execute("INSERT INTO migems_schema VALUES (99, 'later')")
     line = one_line_error(run(*IN_TIME, "--record", "--journal", str(journal)))
     assert "schema version 99, newer than this migems knows (2); upgrade migems" in line
@@ -309,11 +321,11 @@ def test_a_newer_journal_is_refused_with_one_line(run, journal) -> None:
 
 def test_another_programs_sqlite_database_is_left_alone(run, tmp_path) -> None:
     other = tmp_path / "app.db"
-    with sqlite3.connect(other) as db:
+    with connected(other) as db:
         db.execute("CREATE TABLE customers (name TEXT)")
     line = one_line_error(run(*IN_TIME, "--record", "--journal", str(other)))
     assert "is a SQLite database, but not a migems journal" in line
-    with sqlite3.connect(other) as db:
+    with connected(other) as db:
         assert {n for (n,) in db.execute("SELECT name FROM sqlite_master")} == {"customers"}
 
 
@@ -421,7 +433,7 @@ def test_a_full_disk_is_one_line_and_no_partial_entry(run, tmp_path, journal) ->
         (mount / "filler").unlink()
         found = rows(path)
         assert [e["order_id"] for e in found[1:]] == [f"{n:04}" + "A" * 190 for n in range(attempt)]
-        with sqlite3.connect(path) as db:
+        with connected(path) as db:
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
@@ -512,7 +524,7 @@ def test_ctrl_c_during_batch_record_leaves_whole_chunks(tmp_path, journal) -> No
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            with sqlite3.connect(journal, timeout=5) as db:
+            with connected(journal, timeout=5) as db:
                 if db.execute("SELECT count(*) FROM migems_entries").fetchone()[0] > 0:
                     break
         except sqlite3.Error:
@@ -528,7 +540,7 @@ def test_ctrl_c_during_batch_record_leaves_whole_chunks(tmp_path, journal) -> No
         assert not (tmp_path / "o.csv").exists()
     else:  # the run finished before the signal came
         assert (process.returncode, recorded) == (0, count)
-    with sqlite3.connect(journal) as db:
+    with connected(journal) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         ids = [i for (i,) in db.execute("SELECT id FROM migems_entries ORDER BY id")]
     assert ids == list(range(1, recorded + 1))

@@ -152,7 +152,11 @@ def batch(
             raise _unreadable(exc, source, encoding, records.line_num) from None
         evaluator = Evaluator(env.policy, env.today, env.dayfirst, layout)
         recorder = _recorder(record, journal, agent, env, layout)
-        with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
+        with (
+            _closing(recorder),
+            run_control.quiet_gc(),
+            run_control.progress(fmt, output, raw) as progress,
+        ):
             chunks = evaluate_chunks(records, evaluator, summary, progress)
             if recorder is not None:
                 chunks = recorder.chunks(chunks)
@@ -167,13 +171,22 @@ def batch(
     sys.stdout.flush()  # with 2>&1 the summary comes after the last row, never inside it
     print(f"migems batch: {summary.text()}", file=sys.stderr)
     if recorder is not None:
-        recorder.store.close()
         print(
             f"migems batch: {recorder.recorded} entries recorded in the journal "
             f"{recorder.store.where}",
             file=sys.stderr,
         )
     return 1 if summary.errors else 0
+
+
+@contextmanager
+def _closing(recorder: Recorder | None) -> Iterator[None]:
+    """Close the journal of `batch --record` however the run ends."""
+    try:
+        yield
+    finally:
+        if recorder is not None:
+            recorder.store.close()
 
 
 def _recorder(

@@ -173,6 +173,10 @@ class PostgresStore:
     def _run(self, work: Callable[[], _T]) -> _T:
         try:
             return work()
+        except self._psycopg.errors.QueryCanceled:
+            # Ctrl-C while the server works: psycopg cancels the statement (the transaction is
+            # rolled back) and reports the cancel; the run is interrupted, not failed
+            raise KeyboardInterrupt from None
         except self._psycopg.Error as exc:
             raise self._error(exc) from None
 
