@@ -53,6 +53,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
+_COPY = f"COPY migems_entries ({', '.join(COLUMNS)}) FROM STDIN"
 _INSERT = (
     f"INSERT INTO migems_entries ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
 )
@@ -127,7 +128,9 @@ class PostgresStore:
                     cursor.execute(_INSERT + " RETURNING id", row_values(entries[0]))
                     row = cursor.fetchone()
                     return int(row[0]) if row else None
-                cursor.executemany(_INSERT, [row_values(entry) for entry in entries])
+                with cursor.copy(_COPY) as copy:  # many rows: COPY, a stream, not a statement each
+                    for entry in entries:
+                        copy.write_row(row_values(entry))
                 return None
 
         return self._run(insert)
