@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("migems_cli.commands.status:status", "Orders"),
     "ring-size": ("migems_cli.commands.ring_size:ring_size", "Sizing"),
     "policy": ("migems_cli.commands.policy_cmd:policy_app", "Store policy"),
+    "log": ("migems_cli.commands.log:log_app", "Journal"),
 }
 
 
@@ -256,12 +257,14 @@ def _wants_json(argv: list[str]) -> bool:
     command: _click.Command | None = group
     rest = list(argv)
     while isinstance(command, TyperGroup):  # the group's own options are all flags
+        if _has_json(command) and (not rest or rest[0] not in command.commands):
+            break  # a group that is a command too (`log`, whose sub-command is `show`)
         while rest and rest[0].startswith("-") and rest[0] != "--":
             rest.pop(0)
         if not rest or rest[0] == "--":
             return False
         command = command.get_command(context, rest.pop(0))
-    if command is None or not any(param.name == "json" for param in command.params):
+    if command is None or not _has_json(command):
         return False
     takes_value = {
         name
@@ -282,6 +285,10 @@ def _wants_json(argv: list[str]) -> bool:
             if token == "--format" and (value or "").lower() == "jsonl":
                 return True
     return False
+
+
+def _has_json(command: _click.Command) -> bool:
+    return any(param.name == "json" for param in command.params)
 
 
 def _usage_option(exc: _click.exceptions.UsageError) -> str | None:

@@ -188,3 +188,19 @@ ReplyOption = Annotated[
         "--agent and usually --order; a reply that would miss a value is refused (exit 2).",
     ),
 ]
+# The decision journal (issue 13): where it is, and whether to record in it.
+JournalOption = Annotated[
+    str | None,
+    typer.Option(
+        "--journal",
+        help="Journal to record in and read from: a file (SQLite) or a postgresql:// URL "
+        "(env MIGEMS_JOURNAL).",
+        metavar="TARGET",
+        show_default="$XDG_DATA_HOME/migems/journal.sqlite3",
+        click_type=PLAIN_TEXT,
+    ),
+]
+RecordOption = Annotated[
+    bool,
+    typer.Option("--record", help="Append the decision to the journal (see --journal)."),
+]

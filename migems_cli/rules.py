@@ -433,6 +433,28 @@ def _with(context: dict[str, str], **more: str) -> dict[str, str]:
     return copy
 
 
+def overridden(policy: Policy, verdict: Verdict, decision: str) -> Verdict:
+    """`verdict` decided `decision` by a person (`check --override`): every rule outcome stays
+    as evaluated; the remedy, refund amount, return shipping and next steps become those of the
+    new decision (a goodwill return is refunded like any eligible one)."""
+    claim = verdict.claim
+    if decision == ELIGIBLE:
+        exchanged = claim.want == "exchange" and claim.reason.path != "defect"
+        changed = verdict._replace(
+            decision=decision,
+            remedy="exchange" if exchanged else claim.reason.remedy,
+            refund_amount=None if exchanged else claim.price,
+            return_shipping_paid_by=claim.reason.return_shipping_paid_by,
+        )
+    elif decision == INELIGIBLE:
+        changed = verdict._replace(
+            decision=decision, remedy="none", refund_amount=None, return_shipping_paid_by=None
+        )
+    else:
+        changed = verdict._replace(decision=decision)
+    return explain(policy, changed)
+
+
 def evaluate(policy: Policy, claim: Claim) -> Verdict:
     """`check`'s answer for one claim: `explain(judge(...))`."""
     return explain(policy, judge(policy, claim))

@@ -39,6 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the policy cache (and anything else cached) out of the real home folder."""
     os.environ["XDG_CACHE_HOME"] = _CACHE
+    os.environ["XDG_DATA_HOME"] = _CACHE  # the default journal too: never the real one
+    os.environ.pop("MIGEMS_JOURNAL", None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

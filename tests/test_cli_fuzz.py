@@ -144,6 +144,10 @@ OPTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "policy show": (("--today", "--policy"), ()),
     "policy check": (("--policy",), ()),
+    "log": (
+        ("--order", "--claim-id", "--agent", "--decision", "--since", "--until", "--limit"),
+        (),
+    ),
 }
 FLAGS = {
     "check": ("--custom", "--sale", "--no-packaging", "--photos", "--dayfirst"),
@@ -153,6 +157,7 @@ FLAGS = {
     "ring-size": ("--how",),
     "policy show": (),
     "policy check": ("--strict",),
+    "log": ("--overrides", "--dayfirst"),
 }
 
 

@@ -21,7 +21,9 @@ from migems_cli.options import (
     AgentOption,
     Common,
     DayfirstOption,
+    JournalOption,
     PolicyOption,
+    RecordOption,
     ReplyOption,
     TodayOption,
     common,
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
     from migems_cli.batch import Evaluator, Layout, Summary
     from migems_cli.batch_versions import Router
+    from migems_cli.journal.batch_record import Recorder
     from migems_cli.records import RecordReader
 
 
@@ -119,6 +122,8 @@ def batch(
             "--verbose", "-v", help="Say on stderr how the run was split and its peak memory."
         ),
     ] = False,
+    record: RecordOption = False,
+    journal: JournalOption = None,
 ) -> int:
     """Check every claim in a CSV file, exactly as check would, one output row per input row.
 
@@ -149,6 +154,10 @@ def batch(
     cells (agent: else --agent); a row whose reply cannot be written keeps its verdict and its
     error names the missing column.
 
+    With --record, each evaluated row is appended to the journal (its order_id and claim_id
+    columns, --agent), one transaction per chunk of rows: an interrupted run leaves whole
+    chunks recorded, never part of one.
+
     Example: migems batch claims.csv --output checked.csv
     """
     from migems_cli.batch import Summary, evaluate_chunks, read_layout
@@ -176,10 +185,23 @@ def batch(
             from migems_cli.batch_replies import reply_writer
 
             write = reply_writer(fmt, evaluator, summary, agent)
-        alone = "--reply writes each row's reply in this process" if reply else None
-        with run_control.quiet_gc(), run_control.progress(fmt, output, raw) as progress:
+        recorder = _recorder(record, journal, agent, env, evaluator)
+        alone = (
+            "--reply writes each row's reply in this process"
+            if reply
+            else "--record writes the journal from this process"
+            if recorder is not None
+            else None
+        )
+        with (
+            _closing(recorder),
+            run_control.quiet_gc(),
+            run_control.progress(fmt, output, raw) as progress,
+        ):
             # a Router has what evaluate_chunks uses of an Evaluator: layout, evaluate_chunk
             chunks = evaluate_chunks(records, cast("Evaluator", evaluator), summary, progress)
+            if recorder is not None:
+                chunks = recorder.chunks(chunks)
             with run_control.open_output(output, fmt, run_control.status(raw), separator) as out:
                 try:
                     if not _in_parallel(
@@ -194,7 +216,42 @@ def batch(
     summary.seconds = time.perf_counter() - started
     sys.stdout.flush()  # with 2>&1 the summary comes after the last row, never inside it
     print(f"migems batch: {summary.text()}; {_policies(env)}", file=sys.stderr)
+    if recorder is not None:
+        print(
+            f"migems batch: {recorder.recorded} entries recorded in the journal "
+            f"{recorder.store.where}",
+            file=sys.stderr,
+        )
     return 1 if summary.errors else 0
+
+
+@contextmanager
+def _closing(recorder: Recorder | None) -> Iterator[None]:
+    """Close the journal of `batch --record` however the run ends."""
+    try:
+        yield
+    finally:
+        if recorder is not None:
+            recorder.store.close()
+
+
+def _recorder(
+    record: bool, journal: str | None, agent: str | None, env: Common, evaluator: Evaluator | Router
+) -> Recorder | None:
+    """The journal recorder of `batch --record` (its store open: exit 2 if it cannot be)."""
+    if not record:
+        return None
+    from migems_cli.journal.batch_record import Recorder
+    from migems_cli.journal.entry import ticket_text
+    from migems_cli.journal.store import open_store, target
+
+    who = ticket_text("--agent", agent)
+    store = open_store(target(journal), create=True)
+    assert store is not None  # a store opened to write always is
+    # each row's entry names the policy (version) that judged it
+    return Recorder(
+        store, env.policy, env.today, env.dayfirst, evaluator.layout, who, evaluator.policy_of
+    )
 
 
 def _evaluator(env: Common, layout: Layout) -> Evaluator | Router:

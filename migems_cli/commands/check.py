@@ -1,20 +1,24 @@
 """`migems check`: is this return or claim eligible, and what happens next."""
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from migems_cli.errors import ExitCode, MigemsError
+from migems_cli.errors import ExitCode, InputError, MigemsError
 from migems_cli.options import (
     AgentOption,
+    ClaimIdOption,
     Common,
     CustomerOption,
     DayfirstOption,
+    JournalOption,
     JsonOption,
     OrderOption,
     PolicyOption,
     PriceOption,
+    RecordOption,
     ReplyOption,
     ShippingOption,
     TodayOption,
@@ -130,10 +134,37 @@ def check(
     customer: CustomerOption = None,
     order: OrderOption = None,
     agent: AgentOption = None,
+    claim_id: ClaimIdOption = None,
+    record: RecordOption = False,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="Decide eligible or ineligible in place of the rules (needs --override-reason "
+            "and --agent; always recorded in the journal).",
+            metavar="DECISION",
+            show_default=False,
+        ),
+    ] = None,
+    override_reason: Annotated[
+        str | None,
+        typer.Option(
+            "--override-reason",
+            help="Why the rules are overridden, in words (recorded with the override).",
+            metavar="TEXT",
+            show_default=False,
+        ),
+    ] = None,
+    journal: JournalOption = None,
 ) -> int:
     """Check whether one item can be returned, refunded or replaced, and what to do next.
 
-    Exit status: 0 eligible, 1 ineligible, 3 needs review by a person, 2 bad input.
+    Exit status: 0 eligible, 1 ineligible, 3 needs review by a person, 2 bad input. With
+    --override the status follows the overriding decision.
+
+    With --order and a journal (--journal, MIGEMS_JOURNAL, or the default file), the decisions
+    recorded earlier for that order (and --claim-id) are shown above the verdict, with a warning
+    when the new one differs; --record appends the decision to the journal.
 
     With --reply, only a reply to the customer, ready to send (the exit status is the same).
 
@@ -143,7 +174,7 @@ def check(
     """
     from migems_cli.claims import parse_claim
     from migems_cli.render.emit import emit
-    from migems_cli.rules import ELIGIBLE, INELIGIBLE, evaluate
+    from migems_cli.rules import ELIGIBLE, INELIGIBLE, evaluate, overridden
 
     env: Common = common(policy, today, json, dayfirst)
     if env.versions is not None:  # the version in force on the order (else delivery) date
@@ -151,41 +182,86 @@ def check(
 
         day = parse_delivered(delivered, env.today, env.dayfirst)
         env.choose(parse_ordered(ordered, day, env.today, env.dayfirst), day)
-    claim = parse_claim(
-        env.policy,
-        {
-            "delivered": delivered,
-            "requested": requested,
-            "ordered": ordered,
-            "reason": reason,
-            "category": category,
-            "custom": custom,
-            "sale": sale,
-            "condition": condition,
-            "packaging": not no_packaging,
-            "photos": photos,
-            "price": price,
-            "shipping": shipping,
-            "want": want,
-            "exchange_size": exchange_size,
-        },
-        env.today,
-        env.dayfirst,
-        env.today_from,
-    )
+    try:
+        claim = parse_claim(
+            env.policy,
+            {
+                "delivered": delivered,
+                "requested": requested,
+                "ordered": ordered,
+                "reason": reason,
+                "category": category,
+                "custom": custom,
+                "sale": sale,
+                "condition": condition,
+                "packaging": not no_packaging,
+                "photos": photos,
+                "price": price,
+                "shipping": shipping,
+                "want": want,
+                "exchange_size": exchange_size,
+            },
+            env.today,
+            env.dayfirst,
+            env.today_from,
+        )
+    except InputError as exc:
+        # the SPEC's `--override ... --reason TEXT`: --reason is the return's reason here
+        if override is not None and override_reason is None and exc.field in ("reason", "--reason"):
+            hint = "; an override's reason goes in --override-reason TEXT"
+            raise InputError(exc.field, exc.value, exc.message + hint) from None
+        raise
     verdict = evaluate(env.policy, claim)
+    extras: dict[str, object] = {}
+    found = None
+    changed = None
+    if override is not None or override_reason is not None or record or order is not None:
+        from migems_cli.journal.contact import contact
+        from migems_cli.journal.entry import Ticket, override_of, ticket_text
+
+        if override is not None:
+            changed = override_of(verdict.decision, override, override_reason, agent)
+            verdict = overridden(env.policy, verdict, changed.to)
+            extras["override"] = changed.to_dict()
+        elif override_reason is not None:
+            raise InputError("--override-reason", override_reason, "goes with --override")
+        ticket = Ticket(
+            ticket_text("--agent", agent),
+            ticket_text("--order", order),
+            ticket_text("--claim-id", claim_id),
+        )
+        write = record or changed is not None
+        found = contact(journal, ticket, verdict, env.policy, env.today, write, changed)
+        if order is not None:
+            extras["history"] = [entry.to_dict() for entry in found.history]
+        if found.recorded is not None:
+            extras["recorded"] = {"id": found.recorded, "journal": found.journal}
+        if found.differs:
+            extras["warnings"] = [found.differs]
 
     def render() -> None:
         from migems_cli.render.check_rich import render_check
 
-        render_check(verdict, env.policy, env.today)
+        if found is not None and found.history:
+            from migems_cli.render.journal_rich import render_history
+
+            render_history(found, env.today)
+        render_check(verdict, env.policy, env.today, changed)
+        if found is not None and found.recorded is not None:
+            from migems_cli.render.journal_rich import render_recorded
+
+            render_recorded(found)
 
     if reply:
         from migems_cli.render.reply_out import send
-        from migems_cli.replies import Ticket, check_reply
+        from migems_cli.replies import Ticket as ReplyTicket
+        from migems_cli.replies import check_reply
 
-        send(env, verdict, check_reply(env.policy, verdict, Ticket(customer, order, agent)))
+        answer = check_reply(env.policy, verdict, ReplyTicket(customer, order, agent))
+        if found is not None and found.differs and not env.json:
+            print(f"Warning: {found.differs}", file=sys.stderr)  # the reply alone is on stdout
+        send(env, verdict, answer, extras)
     else:
-        emit(env, verdict, render)
+        emit(env, verdict, render, extras)
     exits = {ELIGIBLE: ExitCode.OK, INELIGIBLE: ExitCode.INELIGIBLE}
     return exits.get(verdict.decision, ExitCode.REVIEW)

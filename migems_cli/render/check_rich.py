@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group
@@ -17,6 +18,9 @@ from migems_cli.render.schedule_rich import facts_grid, numbered
 from migems_cli.render.when import DEADLINE_LABELS, left_text
 from migems_cli.rules import Verdict
 from migems_cli.texts import day_text
+
+if TYPE_CHECKING:
+    from migems_cli.journal.entry import Override
 
 _HEADLINE = {
     "eligible": "ELIGIBLE",
@@ -37,16 +41,28 @@ def _relative(day: date, today: date) -> str:
     return f"{-delta} day{'s' if delta != -1 else ''} ago"
 
 
-def render_check(verdict: Verdict, policy: Policy, today: date) -> None:
+def render_check(
+    verdict: Verdict, policy: Policy, today: date, override: Override | None = None
+) -> None:
     claim = verdict.claim
     style = DECISION_STYLE[verdict.decision]
     headline = Text(_HEADLINE[verdict.decision], style=style)
+    if override is not None:
+        headline.append(" (override)", style=style)
     headline.append("  ")
     headline.append_text(plain(claim.reason.label, style="bold"))
     if claim.category:
         headline.append(" · ")
         headline.append_text(plain(claim.category.name))
     facts = facts_grid()
+    if override is not None:
+        facts.add_row(
+            "Override",
+            plain(
+                f"the rules decided {_HEADLINE[override.original]}; overridden by "
+                f"{override.agent}: {override.reason}"
+            ),
+        )
     facts.add_row("Remedy", plain(verdict.remedy))
     if verdict.refund_amount is not None:
         facts.add_row(
