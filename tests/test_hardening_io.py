@@ -39,9 +39,11 @@ def _claims(n: int) -> bytes:
 
 
 def _default_sigint() -> None:
-    """In the child: SIGINT as an interactive shell leaves it, even when pytest runs as a
-    background job (which ignores SIGINT, and a child would inherit that)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    """In the child: the terminating signals as an interactive shell leaves them, even when
+    pytest runs as a background job (which ignores SIGINT and SIGQUIT) or under nohup (SIGHUP):
+    a child would inherit that, and migems rightly leaves an ignored signal ignored."""
+    for signum in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 # --- 2. --output replaces nothing but a regular file that is not the input --------------------
