@@ -148,18 +148,27 @@ def people_amount(policy: Policy, amount: Decimal) -> str:
 
 # Characters a ticket value must not hold: controls, line breaks, bidirectional overrides (as
 # policy texts), and braces (a reply never shows one).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069{}]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069{}\ud800-\udfff]")
+# Characters that show nothing: a name made only of these (and spaces) is no name.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff]"
+)
 
 
 def ticket_value(value: str | None, field: str) -> str | Missing:
     """A customer's or agent's name or an order number as a reply shows it, or `Missing`.
     Raises `InputError` naming `field` for text that cannot go in an e-mail."""
-    if value is None or not value.strip():
+    if value is None or not _INVISIBLE.sub("", value).strip():  # blank, or only invisible
         return Missing(field)
     bad = _UNSAFE.search(value)
     if bad:
+        found = bad.group()
         what = (
-            "a brace" if bad.group() in "{}" else f"a control character (U+{ord(bad.group()):04X})"
+            "a brace"
+            if found in "{}"
+            else "bytes that are not UTF-8 text"
+            if "\ud800" <= found <= "\udfff"  # argv's undecodable bytes (surrogate escapes)
+            else f"a control character (U+{ord(found):04X})"
         )
         raise InputError(field, value, f"cannot go in a reply: it holds {what}")
     text = " ".join(value.split())

@@ -1,0 +1,32 @@
+"""Attacks on `--reply` (second wave): ticket values that are not text a customer can read."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import assert_bad_input
+
+CHECK = ["check", "--delivered", "2026-11-03", "--category", "rings", "--price", "120"]
+TICKET = {"--customer": "Ada", "--order": "MG-1", "--agent": "Sam"}
+
+
+def ticket(**given: str) -> list[str]:
+    values = {**TICKET, **given}
+    return [part for pair in values.items() for part in pair]
+
+
+@pytest.mark.parametrize("option", ["--customer", "--order", "--agent"])
+@pytest.mark.parametrize("value", ["Ada\udcff", "\udcff\udcfe"])
+def test_undecodable_bytes_are_refused(run, option: str, value: str) -> None:
+    """Bytes that are not UTF-8 reach argv as lone surrogates: they used to be written into
+    the reply (a JSON string with a lone surrogate, a '?' or U+FFFD in the e-mail)."""
+    code, out, err = run(*CHECK, "--reply", "--json", *ticket(**{option: value}))
+    assert_bad_input(code, out, err, option)
+    assert "\udcff" not in out
+
+
+@pytest.mark.parametrize("value", ["\u200b", "\ufeff", "\u200b\u200d", "\u2060 \u200b"])
+def test_invisible_only_name_is_empty(run, value: str) -> None:
+    """A name made only of invisible characters would greet 'Dear ,'."""
+    code, out, err = run(*CHECK, "--reply", *ticket(**{"--customer": value}))
+    assert_bad_input(code, out, err, "--customer")
