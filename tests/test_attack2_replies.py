@@ -30,3 +30,31 @@ def test_invisible_only_name_is_empty(run, value: str) -> None:
     """A name made only of invisible characters would greet 'Dear ,'."""
     code, out, err = run(*CHECK, "--reply", *ticket(**{"--customer": value}))
     assert_bad_input(code, out, err, "--customer")
+
+
+SUBJECT = 'subject = "Your return request for order {order}"'
+
+
+@pytest.mark.parametrize(
+    ("subject", "message"),
+    [
+        ('subject = "Your return {{order}}"', "brace"),
+        ('subject = "Order {order} }} done"', "brace"),
+        ('subject = "Your return of 2026-01-01, order {order}"', "ISO date"),
+    ],
+)
+def test_policy_check_names_a_template_whose_own_text_a_reply_refuses(
+    run, tmp_path, policy_text: str, subject: str, message: str
+) -> None:
+    """`{{`, `}}` or an ISO date written in a template's own text make every reply of that
+    situation refused: `policy check` said the file was valid."""
+    path = tmp_path / "p.toml"
+    path.write_text(policy_text.replace(SUBJECT, subject, 1), encoding="utf-8")
+    code, out, err = run("policy", "check", str(path))
+    assert code == 2
+    line = policy_text.splitlines().index(SUBJECT) + 1
+    assert f"p.toml:{line}: replies.return-accepted.subject: " in out + err
+    assert message in out + err
+    # the other commands still answer
+    assert run("check", "--delivered", "2026-11-03", "--category", "rings", "--policy",
+               str(path)).code == 0  # fmt: skip
