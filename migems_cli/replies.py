@@ -418,6 +418,8 @@ def _keep_dates(text: str) -> str:
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> str:
+    if any(_columns(char) != 1 for char in text):  # CJK, emoji, accents as combining marks
+        return _wrap_columns(_keep_dates(text), first, rest).replace(_KEEP, " ")
     return textwrap.fill(
         _keep_dates(text),
         WIDTH,
@@ -426,6 +428,58 @@ def _wrap(text: str, first: str = "", rest: str = "") -> str:
         break_long_words=True,
         break_on_hyphens=False,
     ).replace(_KEEP, " ")
+
+
+def _columns(char: str) -> int:
+    """The terminal columns `char` takes: 2 wide or full-width, 0 a combining or format mark."""
+    import unicodedata
+
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def _clusters(word: str) -> list[str]:
+    """`word` cut before each character that takes a column: a mark stays with its letter."""
+    pieces: list[str] = []
+    for char in word:
+        if pieces and _columns(char) == 0:
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+    return pieces
+
+
+def _wrap_columns(text: str, first: str, rest: str) -> str:
+    """`textwrap.fill` by terminal columns rather than characters (which it counts): words
+    greedily on lines of at most `WIDTH` columns; a word longer than a line is cut between
+    letters (never between a letter and its marks), starting on the current line."""
+    lines: list[str] = []
+    line, used, filled = first, sum(map(_columns, first)), False
+    indent = sum(map(_columns, rest))
+    for word in re.split(r"[\t\n\x0b\x0c\r ]+", text):
+        if not word:
+            continue
+        width = sum(map(_columns, word))
+        if used + filled + width <= WIDTH:
+            line, used, filled = line + " " * filled + word, used + filled + width, True
+            continue
+        if width <= WIDTH - indent:  # on a line of its own
+            lines.append(line)
+            line, used, filled = rest + word, indent + width, True
+            continue
+        if filled:
+            line, used = line + " ", used + 1
+        for piece in _clusters(word):
+            size = sum(map(_columns, piece))
+            if used + size > WIDTH and used > indent:
+                lines.append(line.rstrip(" "))
+                line, used = rest, indent
+            line, used = line + piece, used + size
+        filled = True
+    if filled:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _listed(items: Value, numbered: bool) -> str:

@@ -58,3 +58,40 @@ def test_policy_check_names_a_template_whose_own_text_a_reply_refuses(
     # the other commands still answer
     assert run("check", "--delivered", "2026-11-03", "--category", "rings", "--policy",
                str(path)).code == 0  # fmt: skip
+
+
+def columns(line: str) -> int:
+    """Terminal columns: wide and full-width characters take two, combining marks none."""
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in line
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "李" * 50,
+        "王小明 " * 20,
+        "\uff26\uff55\uff4c\uff4c" * 20,
+        "e\u0301" * 90,
+        "🙂" * 45,
+        "A" * 60 + "李" * 30,
+    ],
+    ids=["cjk", "cjk-words", "full-width", "combining", "emoji", "mixed"],
+)
+def test_reply_lines_fit_72_columns_whatever_the_script(run, name: str) -> None:
+    """textwrap counts code points: a name in CJK (two columns a character) made lines of up to
+    110 columns, and a long word broken between a letter and its combining accent."""
+    import unicodedata
+
+    code, out, err = run(*CHECK, "--reply", *ticket(**{"--customer": name, "--agent": name}))
+    assert code == 0, err
+    for line in out.splitlines():
+        assert columns(line) <= 72, line
+        assert not (line and unicodedata.combining(line[0])), line
+    # nothing of the name lost or added: the greeting's words are the name's
+    greeting = out.split("\n\n")[1]
+    assert "".join(greeting.split()) == "Dear" + "".join(name.split()) + ","
