@@ -37,6 +37,7 @@ from migems_cli.batch import Evaluator, Layout, Summary, evaluate_chunks
 from migems_cli.records import RecordReader
 from migems_cli.render.batch_formats import WRITERS, Format
 
+MAX_JOBS_PER_CORE = 4  # --jobs N is capped at this many processes a usable core
 AUTO_BYTES = 4 << 20  # by default, a smaller file runs in one process: forking costs more
 # Encodings in which b"\n", b"\r", b'"' and the delimiters are those characters, and only them
 _BYTE_SAFE = {"utf-8", "utf-8-sig", "ascii", "iso8859-1", "cp1252", "iso8859-15"}
@@ -70,7 +71,8 @@ def split(
     to_terminal: bool,
 ) -> tuple[list[Range] | None, str]:
     """The ranges to check in parallel (None: one process), and a sentence saying why."""
-    wanted = usable_cores() if jobs is None else jobs
+    # more processes than cores gain nothing: a huge --jobs neither spins nor forks one a row
+    wanted = usable_cores() if jobs is None else min(jobs, MAX_JOBS_PER_CORE * usable_cores())
     if wanted <= 1:
         return None, "one process (--jobs 1)" if jobs == 1 else "one process (one usable core)"
     if fmt is Format.table or to_terminal:

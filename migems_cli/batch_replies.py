@@ -25,7 +25,7 @@ from migems_cli.batch import (
 )
 from migems_cli.claims import FIELDS, parse_claim
 from migems_cli.errors import InputError
-from migems_cli.replies import ReplyRefused, Ticket, check_reply
+from migems_cli.replies import Missing, ReplyRefused, Ticket, check_reply, ticket_value
 from migems_cli.rules import evaluate
 
 if TYPE_CHECKING:
@@ -91,7 +91,9 @@ class Replier:
 
     def ticket(self, cells: list[str]) -> Ticket:
         found = {column: cells[at] for column, at in self.ticket_at.items()}
-        agent = found.get("agent") or self.agent
+        agent = found.get("agent")
+        if agent is None or isinstance(ticket_value(agent, "agent"), Missing):
+            agent = self.agent  # an empty cell (or one of spaces) takes --agent
         return Ticket(found.get("customer"), found.get("order_id"), agent)
 
     def reply(self, cells: list[str]) -> tuple[str, str, str]:

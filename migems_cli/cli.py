@@ -239,6 +239,8 @@ def _json_error(
         return
     from migems_cli.render.json_out import json_text
 
+    if value is not None:  # argv's undecodable bytes are lone surrogates: not for JSON
+        value = value.encode("utf-8", "backslashreplace").decode("utf-8")
     error = {"message": message, "option": option, "value": value}
     try:
         sys.stdout.write(json_text({"error": error}) + "\n")

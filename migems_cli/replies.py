@@ -148,18 +148,27 @@ def people_amount(policy: Policy, amount: Decimal) -> str:
 
 # Characters a ticket value must not hold: controls, line breaks, bidirectional overrides (as
 # policy texts), and braces (a reply never shows one).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069{}]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069{}\ud800-\udfff]")
+# Characters that show nothing: a name made only of these (and spaces) is no name.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff]"
+)
 
 
 def ticket_value(value: str | None, field: str) -> str | Missing:
     """A customer's or agent's name or an order number as a reply shows it, or `Missing`.
     Raises `InputError` naming `field` for text that cannot go in an e-mail."""
-    if value is None or not value.strip():
+    if value is None or not _INVISIBLE.sub("", value).strip():  # blank, or only invisible
         return Missing(field)
     bad = _UNSAFE.search(value)
     if bad:
+        found = bad.group()
         what = (
-            "a brace" if bad.group() in "{}" else f"a control character (U+{ord(bad.group()):04X})"
+            "a brace"
+            if found in "{}"
+            else "bytes that are not UTF-8 text"
+            if "\ud800" <= found <= "\udfff"  # argv's undecodable bytes (surrogate escapes)
+            else f"a control character (U+{ord(found):04X})"
         )
         raise InputError(field, value, f"cannot go in a reply: it holds {what}")
     text = " ".join(value.split())
@@ -409,6 +418,8 @@ def _keep_dates(text: str) -> str:
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> str:
+    if any(_columns(char) != 1 for char in text):  # CJK, emoji, accents as combining marks
+        return _wrap_columns(_keep_dates(text), first, rest).replace(_KEEP, " ")
     return textwrap.fill(
         _keep_dates(text),
         WIDTH,
@@ -417,6 +428,58 @@ def _wrap(text: str, first: str = "", rest: str = "") -> str:
         break_long_words=True,
         break_on_hyphens=False,
     ).replace(_KEEP, " ")
+
+
+def _columns(char: str) -> int:
+    """The terminal columns `char` takes: 2 wide or full-width, 0 a combining or format mark."""
+    import unicodedata
+
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def _clusters(word: str) -> list[str]:
+    """`word` cut before each character that takes a column: a mark stays with its letter."""
+    pieces: list[str] = []
+    for char in word:
+        if pieces and _columns(char) == 0:
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+    return pieces
+
+
+def _wrap_columns(text: str, first: str, rest: str) -> str:
+    """`textwrap.fill` by terminal columns rather than characters (which it counts): words
+    greedily on lines of at most `WIDTH` columns; a word longer than a line is cut between
+    letters (never between a letter and its marks), starting on the current line."""
+    lines: list[str] = []
+    line, used, filled = first, sum(map(_columns, first)), False
+    indent = sum(map(_columns, rest))
+    for word in re.split(r"[\t\n\x0b\x0c\r ]+", text):
+        if not word:
+            continue
+        width = sum(map(_columns, word))
+        if used + filled + width <= WIDTH:
+            line, used, filled = line + " " * filled + word, used + filled + width, True
+            continue
+        if width <= WIDTH - indent:  # on a line of its own
+            lines.append(line)
+            line, used, filled = rest + word, indent + width, True
+            continue
+        if filled:
+            line, used = line + " ", used + 1
+        for piece in _clusters(word):
+            size = sum(map(_columns, piece))
+            if used + size > WIDTH and used > indent:
+                lines.append(line.rstrip(" "))
+                line, used = rest, indent
+            line, used = line + piece, used + size
+        filled = True
+    if filled:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _listed(items: Value, numbered: bool) -> str:

@@ -255,7 +255,9 @@ def test_a_hostile_ticket_value_is_refused_naming_its_option(run, option, value,
     assert "\u202e" not in done.err
 
 
-def test_the_last_guard_refuses_an_iso_date_or_a_brace_that_got_in(run, policy_text, tmp_path):
+def test_the_last_guard_refuses_an_iso_date_or_a_brace_that_got_in(
+    run, policy, policy_text, tmp_path
+):
     done = run(
         *SITUATIONS["ineligible"][0], "--reply", *TICKET[:2], "--order", "2026-11-03", *TICKET[4:]
     )
@@ -265,7 +267,13 @@ def test_the_last_guard_refuses_an_iso_date_or_a_brace_that_got_in(run, policy_t
         policy_text.replace('greeting = "Dear {customer},"', 'greeting = "Dear {{customer}},"')
     )
     done = run(*SITUATIONS["ineligible"][0], "--reply", *TICKET, "--policy", str(braced))
-    assert_bad_input(*done, "would hold a brace")
+    # the template's own brace is now named by the policy check, before any reply is written
+    assert_bad_input(*done, "replies.greeting: a reply never shows a brace")
+    # the last guard still refuses a brace, whatever brought it in
+    from migems_cli.replies import Reply, ReplyRefused, guard
+
+    with pytest.raises(ReplyRefused, match="would hold a brace"):
+        guard(policy, Reply("ineligible", "Order {x}", "Dear Ada,"))
 
 
 def test_an_amount_without_its_currency_is_refused(run, policy_text, tmp_path) -> None:
