@@ -12,8 +12,11 @@ from datetime import date
 import pytest
 
 from migems_cli.business_days import BusinessCalendar
+from migems_cli.claims import parse_claim
 from migems_cli.errors import InputError, PolicyError
 from migems_cli.money import parse_money
+from migems_cli.policy_load import parse_policy
+from migems_cli.rules import deadlines, evaluate
 from migems_cli.schedule import order_deadlines
 
 
@@ -75,3 +78,58 @@ def test_ascii_digits_beside_other_non_ascii_text_are_digits(text, message):
     with pytest.raises(InputError) as raised:
         parse_money(text, "price", "USD", "$")
     assert raised.value.message == message
+
+
+def test_deadlines_past_the_calendar_name_the_delivered_date(policy):
+    """rules.deadlines: a delivery whose deadlines fall after 9999-12-31 is the delivered date's
+    error (an emptied field name went unseen)."""
+    with pytest.raises(InputError) as raised:
+        deadlines(policy, date(9999, 12, 20))
+    assert (raised.value.field, raised.value.value) == ("delivered", "9999-12-20")
+    assert raised.value.message == "too late in the calendar: its deadlines fall after 9999-12-31"
+
+
+def test_an_unknown_category_passes_when_nothing_is_non_returnable(policy_text):
+    """rules.assess: with no non-returnable category, a change of mind without a category passes
+    the category rule (an emptied rule id went unseen)."""
+    text = policy_text.replace(
+        'non_returnable_categories = ["earring"]', "non_returnable_categories = []"
+    )
+    assert text != policy_text
+    policy = parse_policy(text)
+    claim = parse_claim(
+        policy,
+        {"delivered": "2026-11-01", "requested": "2026-11-05", "reason": "changed-mind"},
+        date(2026, 11, 26),
+    )
+    verdict = evaluate(policy, claim)
+    assert [(r.id, r.outcome, r.detail) for r in verdict.rules if r.id == "category"] == [
+        ("category", "pass", "This category (items) can be returned.")
+    ]
+    assert verdict.decision == "eligible"
+
+
+def _category_detail(policy, category: str) -> tuple[str, str]:
+    values = {"delivered": "2026-11-01", "requested": "2026-11-05", "category": category}
+    verdict = evaluate(policy, parse_claim(policy, values, date(2026, 11, 26)))
+    (rule,) = [r for r in verdict.rules if r.id == "category"]
+    return rule.outcome, rule.detail
+
+
+def test_the_category_texts_name_the_claims_category_or_every_non_returnable_one(policy_text):
+    """rules.explain: a given category is named as given; an unknown one names every
+    non-returnable category in the policy's order, comma-separated (an `or` for `and` and an
+    emptied ", " went unseen)."""
+    policy = parse_policy(policy_text)
+    assert _category_detail(policy, "rings") == ("pass", "This category (rings) can be returned.")
+    assert _category_detail(policy, "earrings") == ("fail", "Non-returnable category: earrings.")
+    text = policy_text.replace(
+        'non_returnable_categories = ["earring"]',
+        'non_returnable_categories = ["earring", "necklace"]',
+    )
+    assert text != policy_text
+    assert _category_detail(parse_policy(text), "") == (
+        "review",
+        "Category not given: ask which item it is; necklaces, earrings are non-returnable on a "
+        "change of mind.",
+    )
