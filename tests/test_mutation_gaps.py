@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.claims import parse_claim
+from migems_cli.claims import check_sized, parse_claim
 from migems_cli.errors import InputError, PolicyError
 from migems_cli.money import parse_money
 from migems_cli.policy_load import parse_policy
@@ -133,3 +133,34 @@ def test_the_category_texts_name_the_claims_category_or_every_non_returnable_one
         "Category not given: ask which item it is; necklaces, earrings are non-returnable on a "
         "change of mind.",
     )
+
+
+@pytest.mark.parametrize(
+    ("sized", "kinds"),
+    [('["ring", "bracelet"]', "rings, bracelets"), ("[]", "no category")],
+)
+def test_a_size_for_an_item_without_sizes_names_the_categories_with_sizes(
+    policy_text, sized, kinds
+):
+    """claims._sized: every category that takes a ring size, in the policy's order, or none (an
+    emptied ", " and "no category" went unseen: the bundled policy sizes only rings)."""
+    text = policy_text.replace('sized_categories = ["ring"]', f"sized_categories = {sized}")
+    assert text != policy_text
+    values = {"delivered": "2026-11-20", "want": "exchange", "category": "necklace"}
+    with pytest.raises(InputError) as raised:
+        parse_claim(parse_policy(text), {**values, "exchange_size": "US 7"}, date(2026, 11, 26))
+    assert (raised.value.field, raised.value.value) == ("exchange_size", "US 7")
+    assert raised.value.message == f"a ring size, but the item is a necklace; sizes are for {kinds}"
+
+
+def test_check_sized_says_what_parse_claim_says_of_a_size_for_an_item_without_sizes(policy):
+    """claims.check_sized (batch lists its error with a row's other bad cells): it reads the
+    row's category (an emptied "category" went unseen)."""
+    values = {"want": "exchange", "category": "necklace", "exchange_size": "US 7"}
+    with pytest.raises(InputError) as raised:
+        check_sized(policy, values)
+    assert str(raised.value) == (
+        "exchange_size: a ring size, but the item is a necklace; sizes are for rings (got 'US 7')"
+    )
+    check_sized(policy, {**values, "category": "ring"})  # a ring takes a size
+    check_sized(policy, {**values, "category": "necklaces!"})  # the category's own error says it
