@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.claims import check_sized, parse_claim
+from migems_cli.claims import check_sized, parse_claim, parse_delivered, parse_requested
 from migems_cli.errors import InputError, PolicyError
 from migems_cli.money import parse_money
 from migems_cli.policy_load import parse_policy
@@ -164,3 +164,20 @@ def test_check_sized_says_what_parse_claim_says_of_a_size_for_an_item_without_si
     )
     check_sized(policy, {**values, "category": "ring"})  # a ring takes a size
     check_sized(policy, {**values, "category": "necklaces!"})  # the category's own error says it
+
+
+@pytest.mark.parametrize(("value", "got"), [(None, "''"), ("", "''"), ("  ", "'  '")])
+def test_a_missing_delivered_date_is_required_and_shows_what_was_given(value, got):
+    """claims.parse_delivered: nothing is shown as '', blanks as typed (`value and ''` went
+    unseen)."""
+    with pytest.raises(InputError) as raised:
+        parse_delivered(value, date(2026, 11, 26))
+    assert str(raised.value) == f"delivered: required (got {got})"
+
+
+def test_a_bad_requested_date_names_requested():
+    """claims.parse_requested: the field its errors name (an emptied "requested" went unseen)."""
+    with pytest.raises(InputError) as raised:
+        parse_requested("2026-02-30", date(2026, 11, 26))
+    assert raised.value.field == "requested"
+    assert parse_requested(" ", date(2026, 11, 26)) == date(2026, 11, 26)
