@@ -12,7 +12,13 @@ from datetime import date
 import pytest
 
 from migems_cli.business_days import BusinessCalendar
-from migems_cli.claims import check_sized, parse_claim, parse_delivered, parse_requested
+from migems_cli.claims import (
+    check_sized,
+    parse_claim,
+    parse_condition,
+    parse_delivered,
+    parse_requested,
+)
 from migems_cli.errors import InputError, PolicyError
 from migems_cli.money import parse_money
 from migems_cli.policy_load import parse_policy
@@ -181,3 +187,10 @@ def test_a_bad_requested_date_names_requested():
         parse_requested("2026-02-30", date(2026, 11, 26))
     assert raised.value.field == "requested"
     assert parse_requested(" ", date(2026, 11, 26)) == date(2026, 11, 26)
+
+
+def test_an_unknown_condition_lists_the_known_ones(policy):
+    """claims._condition: the known conditions, comma-separated (an emptied ", " went unseen)."""
+    with pytest.raises(InputError) as raised:
+        parse_condition(policy, "xyzzy")
+    assert raised.value.message == "unknown condition; known conditions: unused, worn, used"
