@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from migems_cli.business_days import BusinessCalendar
+from migems_cli.business_days import BusinessCalendar, business_calendar
 from migems_cli.claims import (
     check_sized,
     parse_claim,
@@ -194,3 +194,17 @@ def test_an_unknown_condition_lists_the_known_ones(policy):
     with pytest.raises(InputError) as raised:
         parse_condition(policy, "xyzzy")
     assert raised.value.message == "unknown condition; known conditions: unused, worn, used"
+
+
+def test_a_calendar_error_names_the_given_source_or_the_policys_file(policy_text):
+    """business_days.business_calendar: the source an unknown holiday country is blamed on (an
+    `and` for `or` went unseen)."""
+    text = policy_text.replace('holiday_country = "US"', 'holiday_country = "XX"')
+    assert text != policy_text
+    policy = parse_policy(text, "mine.toml")
+    for source, named in ((None, "mine.toml"), ("other.toml", "other.toml")):
+        with pytest.raises(PolicyError) as raised:
+            business_calendar(policy, source)
+        assert raised.value.problems == [
+            f"{named}:1: calendar.holiday_country: no holiday calendar for 'XX'"
+        ]
