@@ -53,7 +53,7 @@ TESTS: dict[str, list[str]] = {
     ],
     "dates": [
         *("test_dates_money", "test_dates_relative", "test_input_parsing", "test_deadlines"),
-        *("test_status", *_CORE),
+        *("test_status", "test_attack_fixes", *_CORE),
     ],
     "money": ["test_dates_money", "test_refund", "test_input_parsing", *_CORE],
     "ring_sizes": [
