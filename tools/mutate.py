@@ -41,19 +41,25 @@ SKIP_DIRS |= {".pytest_cache", "build", "dist"}
 # out to keep a mutant to seconds (`--tests all` runs everything but the install test).
 _CORE = ["test_check_cli", "test_properties", "test_cli_fuzz", "test_mutation_gaps"]
 TESTS: dict[str, list[str]] = {
-    "rules": ["test_rules", "test_refund", "test_deadlines", *_CORE, "test_batch_cells"],
+    "rules": [
+        *("test_rules", "test_refund", "test_deadlines", *_CORE, "test_batch_cells"),
+        *("test_exchange",),
+    ],
     "business_days": ["test_business_days", "test_deadlines", "test_refund", "test_status", *_CORE],
     "schedule": ["test_deadlines", "test_status", "test_refund", "test_business_days", *_CORE],
     "claims": [
         *("test_input_parsing", "test_rules", "test_batch_cells", "test_batch", *_CORE),
-        *("test_missing_inputs", "test_attack_fixes"),
+        *("test_missing_inputs", "test_attack_fixes", "test_exchange"),
     ],
     "dates": [
         *("test_dates_money", "test_dates_relative", "test_input_parsing", "test_deadlines"),
-        *("test_status", *_CORE),
+        *("test_status", "test_attack_fixes", *_CORE),
     ],
     "money": ["test_dates_money", "test_refund", "test_input_parsing", *_CORE],
-    "ring_sizes": ["test_ring_sizes", "test_ring_charts", "test_ring_policy", "test_ring_size_cli"],
+    "ring_sizes": [
+        *("test_ring_sizes", "test_ring_charts", "test_ring_policy", "test_ring_size_cli"),
+        *("test_ring_mutants",),
+    ],
     "batch": [
         *("test_batch_cells", "test_batch_chunks", "test_golden_jsonl", "test_batch"),
         *("test_hardening_io", "test_records", "test_batch_input", "test_batch_invariants"),
