@@ -551,9 +551,12 @@ def _catches(pid: int, signum: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 @pytest.mark.parametrize("delay", [0.0, 0.03])
 def test_ctrl_c_during_start_up_exits_130_without_a_traceback(delay):
-    """From the moment migems' own code runs (its handlers show in /proc), Ctrl-C is 130."""
+    """From the moment migems' own code runs (its handlers show in /proc), Ctrl-C is 130.
+    The command waits on an open standard input once started, so it is still running when the
+    signal comes, however fast the machine (`status` could finish within the delay)."""
     process = subprocess.Popen(
-        [str(MIGEMS), "status", "processing"],
+        [str(MIGEMS), "batch", "-", "--format", "csv", "--today", TODAY],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_env(),
