@@ -64,7 +64,7 @@ TESTS: dict[str, list[str]] = {
         *("test_batch_cells", "test_batch_chunks", "test_golden_jsonl", "test_batch"),
         *("test_hardening_io", "test_records", "test_batch_input", "test_batch_invariants"),
         *("test_batch_columns", "test_calendar_ends", "test_missing_inputs", "test_golden"),
-        *("test_input_parsing",),
+        *("test_input_parsing", "test_batch_mutants", "test_batch_fast_paths"),
     ],
 }
 
