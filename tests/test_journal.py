@@ -810,3 +810,18 @@ def test_batch_entries_hold_the_claim_as_check_parses_it(run, tmp_path, journal)
         assert found[at]["claim"] == check["claim"], options
         assert found[at]["deadlines"] == check["deadlines"]
         assert found[at]["decision"] == check["decision"]
+
+
+def test_the_csv_export_carries_every_claim_field(run, journal) -> None:
+    """The order date, what the customer wants and the exchange size are on record in the CSV
+    export too, not only in the JSON (one column per field batch reads)."""
+    run(
+        "check", "--delivered", "2026-11-20", "--ordered", "2026-11-15", "--category", "ring",
+        "--want", "exchange", "--exchange-size", "US 7", "--journal", str(journal), "--record",
+        "--agent", "ana",
+    )  # fmt: skip
+    done = run("log", "--journal", str(journal), "--format", "csv")
+    [row] = list(csv.DictReader(io.StringIO(done.out)))
+    assert row["claim_ordered"] == "2026-11-15"
+    assert row["claim_want"] == "exchange"
+    assert row["claim_exchange_size"] == "US/CA 7"

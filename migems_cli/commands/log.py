@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from migems_cli.claims import FIELDS
 from migems_cli.errors import ExitCode, InputError
 from migems_cli.options import (
     PLAIN_TEXT,
@@ -55,17 +56,7 @@ CSV_COLUMNS = (
     "failed_rules",
     "review_rules",
     "as_of",
-    "claim_delivered",
-    "claim_requested",
-    "claim_reason",
-    "claim_category",
-    "claim_custom",
-    "claim_sale",
-    "claim_condition",
-    "claim_packaging",
-    "claim_photos",
-    "claim_price",
-    "claim_shipping",
+    *(f"claim_{name}" for name in FIELDS),  # every field of a claim, as batch reads them
     "policy_name",
     "policy_version",
     "policy_effective_from",
@@ -312,21 +303,6 @@ def csv_cells(entry: "Entry") -> list[str]:
         ";".join(entry.failed_rules),
         ";".join(entry.review_rules),
         entry.as_of,
-        *(
-            text(claim.get(key))
-            for key in (
-                "delivered",
-                "requested",
-                "reason",
-                "category",
-                "custom",
-                "sale",
-                "condition",
-                "packaging",
-                "photos",
-                "price",
-                "shipping",
-            )
-        ),
+        *(text(claim.get(name)) for name in FIELDS),
         *(text(policy.get(key)) for key in ("name", "version", "effective_from", "digest")),
     ]
