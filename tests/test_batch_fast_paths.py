@@ -7,6 +7,7 @@ strings, the fast path and the parser agree, cell by cell and row by row.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 from hypothesis import example, given, settings
@@ -130,6 +131,7 @@ def jsonl_both_ways(text: str) -> tuple[str, str]:
     st.lists(st.lists(CELLS, max_size=8), max_size=12),
     st.sampled_from([1, 3, 256]),
 )
+@example(names=["claim_id"], rows=[["\x00"]], chunk=1)  # a NUL cell (failed once on 3.10)
 def test_jsonl_from_pieces_is_the_reference_text(
     names: list[str], rows: list[list[str]], chunk: int
 ) -> None:
@@ -144,6 +146,8 @@ def test_jsonl_from_pieces_is_the_reference_text(
     names = [n for at, n in enumerate(names) if n not in known or n not in names[:at]]
     if "delivered" not in names:
         names = ["delivered", *names]
+    if sys.version_info < (3, 11):  # 3.10's csv writer cannot write a NUL (the reader reads it)
+        rows = [[cell.replace("\x00", "") for cell in row] for row in rows]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(names)
