@@ -79,3 +79,29 @@ def test_the_summary_rate_of_a_short_run() -> None:
 
 def summary_rate(summary: Summary) -> str:
     return summary.text().rpartition(", ")[2]
+
+
+def test_an_over_long_cell_past_the_header_is_named_by_its_column_number(run, tmp_path) -> None:
+    """A cell beyond the header's columns has no name: the error says `column 3`."""
+    from migems_cli.records import CELL_CAP
+
+    path = tmp_path / "wide.csv"
+    long = "x" * (CELL_CAP + 10)
+    path.write_text(f"delivered,category\n2026-11-20,rings,{long}\n", encoding="utf-8")
+    done = _batch(run, path)
+    assert done.code == 1
+    [row] = list(csv.DictReader(io.StringIO(done.out)))
+    assert row["error"].startswith("column 3: longer than"), row["error"][:80]
+
+
+def test_each_damage_of_a_row_is_its_own_clause(run, tmp_path) -> None:
+    from migems_cli.records import CELL_CAP
+
+    path = tmp_path / "two.csv"
+    long = "x" * (CELL_CAP + 10)
+    path.write_text(f"delivered,category,note\n2026-11-20,{long},{long}\n", encoding="utf-8")
+    done = _batch(run, path)
+    [row] = list(csv.reader(io.StringIO(done.out)))[1:]
+    error = row[-1]
+    assert error.startswith("category: longer than"), error[:80]
+    assert "; note: longer than" in error, error[:200]
