@@ -105,3 +105,17 @@ def test_each_damage_of_a_row_is_its_own_clause(run, tmp_path) -> None:
     error = row[-1]
     assert error.startswith("category: longer than"), error[:80]
     assert "; note: longer than" in error, error[:200]
+
+
+def test_a_good_row_on_the_reference_path_with_a_line_break_has_no_error(run, tmp_path) -> None:
+    """Rows naming an exchange size are judged one by one: a quoted line break in one of their
+    cells is only a note's text, not a sign of an unclosed quote, when the row is good."""
+    path = tmp_path / "notes.csv"
+    path.write_text(
+        'delivered,category,want,exchange_size,note\n2026-11-20,rings,exchange,US 7,"two\nlines"\n',
+        encoding="utf-8",
+    )
+    done = _batch(run, path)
+    [row] = list(csv.DictReader(io.StringIO(done.out)))
+    assert (row["decision"], row["error"]) == ("review", "")
+    assert row["note"] == "two\nlines"
