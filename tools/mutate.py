@@ -273,6 +273,9 @@ class Result:
     equivalent: int
     survivors: list[str]
     total: int
+    # the mutants a sampled run (--limit) tried, so that --recheck scores that sample and not
+    # every mutant of the module (the others were never run)
+    tried_keys: list[str] | None = None
 
     @property
     def score(self) -> float:
@@ -339,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
                 len(equivalents),
                 [f"{m.line}: {m.description}" for m in survivors],
                 len(everything),
+                [f"{m.line}: {m.description}".rsplit(" @", 1)[0] for m in chosen]
+                if len(chosen) < len(everything)
+                else None,
             )
         )
         print_table(results[-1:])
