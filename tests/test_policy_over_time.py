@@ -643,3 +643,21 @@ def test_batch_over_versions_lists_error_lines_in_order(run, versions, tmp_path)
     )
     result = run("batch", str(source), "--policy", str(versions), "--format", "csv")
     assert "2 errors (lines 2, 3)" in result.err
+
+
+def test_deadlines_in_a_season_count_the_seasons_window_and_name_it(run, tmp_path, policy_text):
+    """`deadlines` says the season's window (68 days from a Nov 24 delivery to Jan 31), then the
+    season's note, after a space; without an order date, the normal 30 days and no note."""
+    path = tmp_path / "season.toml"
+    path.write_text(with_seasons(policy_text, HOLIDAYS), encoding="utf-8")
+    common = ("deadlines", "--policy", str(path), "--delivered", "2026-11-24", "--json")
+    seasonal = json.loads(run(*common, "--ordered", "2026-11-20").out)
+    plain = json.loads(run(*common).out)
+    found = {d["id"]: d for d in seasonal["deadlines"]}
+    assert found["return_by"]["date"] == "2027-01-31"
+    text = found["return_by"]["description"]
+    assert "68 days from delivery. Ordered on 2026-11-20, in the Holidays 2026 season" in text
+    normal = {d["id"]: d for d in plain["deadlines"]}["return_by"]
+    assert normal["date"] == "2026-12-24"
+    assert "30 days from delivery." in normal["description"]
+    assert "season" not in normal["description"]

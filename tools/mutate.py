@@ -46,7 +46,10 @@ TESTS: dict[str, list[str]] = {
         *("test_exchange",),
     ],
     "business_days": ["test_business_days", "test_deadlines", "test_refund", "test_status", *_CORE],
-    "schedule": ["test_deadlines", "test_status", "test_refund", "test_business_days", *_CORE],
+    "schedule": [
+        *("test_deadlines", "test_status", "test_refund", "test_business_days", *_CORE),
+        *("test_policy_over_time", "test_calendar_ends", "test_replies"),
+    ],
     "claims": [
         *("test_input_parsing", "test_rules", "test_batch_cells", "test_batch", *_CORE),
         *("test_missing_inputs", "test_attack_fixes", "test_exchange"),
