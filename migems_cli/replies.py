@@ -408,26 +408,30 @@ def _sentence(text: str) -> str:
 _KEEP = "\u00a0"  # a no-break space: textwrap breaks lines only at ASCII white space
 
 
+_DATES = re.compile(rf"\b({'|'.join(_MONTHS)}) (\d{{1,2}}), (\d{{4}})\b")
+
+
 def _keep_dates(text: str) -> str:
     """'December 3, 2026' held together, so a line never ends in 'December 3,' with the year
     on the next; `_wrap` turns the no-break spaces back into spaces."""
-    import re
-
-    months = "|".join(_MONTHS)
-    return re.sub(rf"\b({months}) (\d{{1,2}}), (\d{{4}})\b", rf"\1{_KEEP}\2,{_KEEP}\3", text)
+    return _DATES.sub(rf"\1{_KEEP}\2,{_KEEP}\3", text)
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> str:
-    if any(_columns(char) != 1 for char in text):  # CJK, emoji, accents as combining marks
-        return _wrap_columns(_keep_dates(text), first, rest).replace(_KEEP, " ")
-    return textwrap.fill(
-        _keep_dates(text),
-        WIDTH,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_long_words=True,
-        break_on_hyphens=False,
-    ).replace(_KEEP, " ")
+    kept = _keep_dates(text)
+    # ASCII takes a column a character; CJK, emoji and combining accents do not
+    if not text.isascii() and any(_columns(char) != 1 for char in text):
+        wrapped = _wrap_columns(kept, first, rest)
+    else:
+        wrapped = textwrap.fill(
+            kept,
+            WIDTH,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=True,
+            break_on_hyphens=False,
+        )
+    return wrapped.replace(_KEEP, " ")
 
 
 def _columns(char: str) -> int:

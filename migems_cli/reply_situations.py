@@ -1,8 +1,9 @@
 """The situations a customer reply can answer, which command's result chooses each, and the
 placeholders each command's result provides to its templates (in policy.toml `[replies]`).
 
-Pure data, no imports: the policy loader reads it to validate `[replies]` on every start, and
-`migems_cli.replies` (imported only with `--reply`) chooses and fills the templates.
+Pure data, no imports: `policy_replies` reads it to validate `[replies]` (for `policy check`
+and any `--reply`), and `migems_cli.replies` (imported only with `--reply`) chooses and fills
+the templates.
 
 A new situation is a template in policy.toml (`[replies.<id>]`) and one line in its command's
 table below: its id and when it applies, tried in order (the first that applies is chosen).
