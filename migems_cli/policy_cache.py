@@ -66,9 +66,24 @@ def _digest(data: bytes) -> bytes:
     return digest
 
 
+# The policy bytes last hashed, and their digest: loading a policy hashes the same bytes for the
+# cache look-up, for the policy's identity and, when valid, for storing it; once is enough.
+_last_raw: tuple[bytes, bytes] | None = None
+
+
+def _raw_digest(raw: bytes) -> bytes:
+    """`_digest(raw)` of policy bytes, computed once for the same bytes object."""
+    global _last_raw
+    if _last_raw is not None and _last_raw[0] is raw:
+        return _last_raw[1]
+    digest = _digest(raw)
+    _last_raw = (raw, digest)
+    return digest
+
+
 def short_digest(raw: bytes) -> str:
     """The first 12 hex digits of the SHA-256 of `raw`: how a policy file is named on record."""
-    return _digest(raw).hex()[:12]
+    return _raw_digest(raw).hex()[:12]
 
 
 _PLAIN, _DATED = b"-", b"D"  # the payload's first byte: whether it holds encoded dates
@@ -82,7 +97,7 @@ def pack(raw: bytes, data: dict[str, Any]) -> bytes:
         payload = _PLAIN + marshal.dumps(data)
     except ValueError:
         payload = _DATED + marshal.dumps(_encode(data))
-    return MAGIC + _digest(raw) + _digest(payload) + payload
+    return MAGIC + _raw_digest(raw) + _digest(payload) + payload
 
 
 def _encode(value: Any) -> Any:
@@ -116,7 +131,7 @@ def unpack(raw: bytes, blob: bytes) -> dict[str, Any] | None:
     body = start + 2 * DIGEST_SIZE
     if len(blob) < body or not blob.startswith(MAGIC):
         return None
-    if blob[start : start + DIGEST_SIZE] != _digest(raw):
+    if blob[start : start + DIGEST_SIZE] != _raw_digest(raw):
         return None
     payload = blob[body:]
     if blob[start + DIGEST_SIZE : body] != _digest(payload):
