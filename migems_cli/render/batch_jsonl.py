@@ -19,7 +19,7 @@ from typing import TextIO
 
 from migems_cli.batch import RESULT_COLUMNS, Chunk, Layout
 from migems_cli.records import positions
-from migems_cli.render.batch_out import _LIST_COLUMNS, json_record
+from migems_cli.render.batch_out import _LIST_COLUMNS, json_record, policy_block
 from migems_cli.render.safe import json_safe
 
 _LIMIT = 1 << 13  # cached cells per result column: emptied at this size, so memory stays flat
@@ -47,8 +47,7 @@ class _Policies(dict[str, str]):
         self.encode = encode
 
     def __missing__(self, digest: str) -> str:
-        known = self.layout.policies.get(digest) or {"digest": digest}
-        value = self.encode({**known, "chosen_by": None})
+        value = self.encode(policy_block(self.layout, digest))
         self[digest] = value
         return value
 

@@ -253,8 +253,7 @@ def json_record(row: Row, layout: Layout) -> dict[str, Any]:
         record[name] = results[at].split(";") if results[at] else []
     digest = results[_POLICY_AT]
     if digest:  # the policy that answered, as every JSON result names it
-        known = layout.policies.get(digest) or {"digest": digest}
-        record["policy"] = block = {**known, "chosen_by": None}
+        record["policy"] = block = policy_block(layout, digest)
         if layout.versioned:
             ordered = layout.index.get("ordered")
             dated = ordered is not None and cells[ordered].strip()
@@ -262,6 +261,13 @@ def json_record(row: Row, layout: Layout) -> dict[str, Any]:
     if extra:
         record["extra"] = extra
     return record
+
+
+def policy_block(layout: Layout, digest: str) -> dict[str, Any]:
+    """The policy object of a row answered by the policy of `digest` (`chosen_by` as for a single
+    policy file: null; a row of policy versions says which date chose it)."""
+    known = layout.policies.get(digest) or {"digest": digest}
+    return {**known, "chosen_by": None}
 
 
 _LISTS_AT = [(name, RESULT_COLUMNS.index(name)) for name in _LIST_COLUMNS]
