@@ -63,6 +63,60 @@ def test_the_column_scan_finds_every_cell_that_is_not_canonical(cells: list[str]
     assert not_canonical(cells) == [at for at, cell in enumerate(cells) if not is_canonical(cell)]
 
 
+# The easy forms (`canonical.EasyAmounts`): what a store's export or an agent writes besides
+# `120.00`, read without the parser, for any currency code and symbol a policy may name.
+markers = st.sampled_from(["", "$", "USD", "usd", "Usd", "EUR", "\u20ac", "US$", "kr", "\u017fd"])
+spaces = st.sampled_from(["", " ", "  ", "\t", "\u00a0"])
+whole = st.one_of(
+    st.text(alphabet="0123456789", min_size=1, max_size=11),
+    st.builds(lambda a, b: f"{a:,}", st.integers(0, 10**12), st.just(0)),
+)
+cents = st.sampled_from(["", ".", ".0", ".05", ".5", ".50", ".123", ",00"])
+easy_forms = st.one_of(
+    amounts,
+    st.builds(
+        lambda s1, m1, s2, n, c, s3, m2, s4: s1 + m1 + s2 + n + c + s3 + m2 + s4,
+        spaces, markers, spaces, whole, cents, spaces, markers, spaces,
+    ),
+)  # fmt: skip
+CURRENCIES = [("USD", "$"), ("USD", ""), ("", "$"), ("", ""), ("EUR", "\u20ac"), ("usd", "US$")]
+
+
+@settings(max_examples=600)
+@given(easy_forms, st.sampled_from(CURRENCIES))
+@example("$120", ("USD", "$"))
+@example("1,200.00", ("USD", "$"))
+@example("$120 USD", ("USD", "$"))  # two markers: refused
+@example("1,234,567,890.00", ("USD", "$"))  # ten digits: refused
+@example("usd 0120.5", ("USD", "$"))
+def test_an_easy_amount_is_exactly_what_the_parser_gives(
+    text: str, currency: tuple[str, str]
+) -> None:
+    from migems_cli.canonical import EasyAmounts
+    from migems_cli.money import parse_money
+
+    code, symbol = currency
+    try:
+        expected: str | None = money_text(parse_money(text, "price", code, symbol))
+    except InputError:
+        expected = None
+    got = EasyAmounts(code, symbol).text(text)
+    assert got is None or got == expected, (text, got, expected)
+
+
+def test_the_easy_forms_are_read_without_the_parser() -> None:
+    from migems_cli.canonical import EasyAmounts
+
+    easy = EasyAmounts("USD", "$")
+    forms = ["$120", "120 USD", " 120.00 ", "120", "1,200.00", "120.5", "0120.00", "usd 12"]
+    assert [easy.text(form) for form in forms] == [
+        "120.00", "120.00", "120.00", "120.00", "1200.00", "120.50", "120.00", "12.00",
+    ]  # fmt: skip
+    refused = ["$120 USD", "1,200", "-1", "12.345", "EUR 5", "1,234,567,890.00", "120."]
+    assert [easy.text(form) for form in refused] == [None] * len(refused)
+    assert EasyAmounts("", "$").text("$120") is None  # no currency: no marker at all
+
+
 HEADER = ["delivered", "price", "shipping"]
 
 
