@@ -224,3 +224,61 @@ def test_a_price_with_the_stores_currency_is_settled_without_the_slow_path() -> 
     fast = evaluator(HEADER)
     assert fast._amounts_column(rows) == ["120.00", "120.00"]
     assert fast.evaluate_chunk(rows).slow == {}
+
+
+# CSV lines echoed as read (`render.batch_out._inputs`): a line whose quoting is the csv
+# writer's own is written as it came; any other, or one with a formula cell, is formatted by the
+# writer. Against the reference: every record formatted by the writer (no line texts kept).
+
+CONTENT = st.text(alphabet=[",", ";", "\t", '"', "=", "-", "+", "@", "a", "b", " ", "1", "\x00"],
+                  max_size=5)  # fmt: skip
+
+
+def _cell_text(kind: str, content: str, delimiter: str) -> str:
+    if kind == "bare":  # as it is (a quote in it is irregular), without the delimiter
+        return content.replace(delimiter, "a")
+    if kind == "quoted":  # as the writer would quote it, needed or not
+        return '"' + content.replace('"', '""') + '"'
+    return '"' + content + '"' + content  # irregular: text after the closing quote
+
+
+LINE = st.lists(
+    st.tuples(st.sampled_from(["bare", "quoted", "quoted", "odd"]), CONTENT), min_size=4,
+    max_size=4,
+)  # every line as wide as the header: the chunk keeps its lines' texts  # fmt: skip
+
+
+def csv_both_ways(text: str, delimiter: str) -> tuple[str, str]:
+    import io
+
+    from migems_cli.batch import Summary, evaluate_chunks
+    from migems_cli.records import RecordReader
+    from migems_cli.render.batch_out import write_csv
+
+    outputs = []
+    for keep_texts in (True, False):
+        records = RecordReader(io.StringIO(text, newline=""), delimiter)
+        layout = read_layout(records.header() or [], "<test>")
+        chunks = evaluate_chunks(records, evaluator(list(layout.header)), Summary())
+        if not keep_texts:
+            chunks = (chunk for chunk in chunks if not setattr(chunk, "texts", None))
+        out = io.StringIO(newline="")
+        write_csv(chunks, layout, out, delimiter)
+        outputs.append(out.getvalue())
+    return outputs[0], outputs[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=30), st.sampled_from([",", ";", "\t"]))
+@example([[("quoted", "a,b"), ("quoted", "ab"), ("quoted", "=1,2"), ("bare", "")]], ",")
+@example([[("quoted", '"'), ("odd", "x"), ("bare", 'a"b'), ("quoted", "")]], ",")
+@example([[("bare", "1"), ("quoted", "=1,2"), ("bare", ""), ("bare", "")]], ",")  # formula
+@example([[("quoted", "\t;1"), ("bare", ""), ("bare", ""), ("bare", "")]], "\t")  # formula
+def test_csv_lines_echoed_as_read_are_what_the_writer_writes(
+    lines: list[list[tuple[str, str]]], delimiter: str
+) -> None:
+    body = [delimiter.join(_cell_text(kind, c, delimiter) for kind, c in line) for line in lines]
+    header = delimiter.join(["delivered", "price", "note", "x"])
+    text = "\r\n".join([header, *body]) + "\r\n"
+    fast, reference = csv_both_ways(text, delimiter)
+    assert fast == reference

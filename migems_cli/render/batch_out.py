@@ -8,8 +8,10 @@ a new column needs no edit here.
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from itertools import accumulate, chain
 from operator import add, itemgetter
 from typing import Any, TextIO
@@ -151,9 +153,10 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
     sink = _Lines()
     formatter = csv_writer(sink, delimiter)  # writes NUL on Python 3.10 too
     result_text = _ResultText(delimiter)
-    # what a cell that starts like a formula starts with, after a delimiter, in lines without
-    # quotes (a line holds no CR, and a delimiter after a delimiter is an empty cell)
+    # what a cell that starts like a formula starts with, after a delimiter (a line holds no
+    # CR, and a delimiter after a delimiter is an empty cell), unquoted or quoted
     formula = tuple(delimiter + c for c in FORMULA_START if c not in (delimiter, "\r"))
+    formula += tuple(delimiter + '"' + c for c in FORMULA_START if c != "\r")
     for chunk in chunks:
         inputs = _inputs(chunk, formatter, sink, formula, delimiter)
         evaluated = chunk.evaluated
@@ -181,10 +184,14 @@ def _inputs(
     if chunk.texts is None:
         return _formatted(formatter, sink, _neutralised(records))
     texts = list(chunk.texts)
-    # Lines to format cell by cell: with a quote (the csv writer may quote differently), or
-    # with a cell that starts like a formula. Each line is searched after a delimiter, so that
-    # one search finds first cells too.
-    redo = sorted(set(chunk.quoted) | _matching(formula, texts, delimiter, "\n"))
+    # Lines to format cell by cell: with a cell that starts like a formula (each line is
+    # searched after a delimiter, so that one search finds first cells too), or with quotes
+    # other than the csv writer's (it quotes a cell only if it holds a delimiter or a quote).
+    redo = _matching(formula, texts, delimiter, "\n")
+    if chunk.quoted:
+        minimal = _minimal_quoting(delimiter)
+        redo.update(at for at in chunk.quoted if minimal(texts[at]) is None)
+    redo = sorted(redo)
     if redo:
         formatted = _formatted(formatter, sink, _neutralised([records[at] for at in redo]))
         for at, text in zip(redo, formatted, strict=True):
@@ -193,6 +200,17 @@ def _inputs(
 
 
 _CELL_FORMULA = tuple("\x1f" + c for c in FORMULA_START)
+
+
+@cache
+def _minimal_quoting(delimiter: str) -> Callable[[str], re.Match[str] | None]:
+    """The `fullmatch` of a line (with no line break) quoted as the csv writer quotes: a cell
+    with neither a delimiter nor a quote is bare, any other is quoted, its quotes doubled."""
+    d = re.escape(delimiter)
+    bare = f'[^{d}"]*'
+    quoted = f'"[^"{d}]*(?:{d}|"")(?:[^"]|"")*"'  # up to its first delimiter or quote, on
+    cell = f"(?:{quoted}|{bare})"
+    return re.compile(f"(?:{cell}{d})*{cell}").fullmatch
 
 
 def _neutralised(records: list[list[str]]) -> list[list[str]]:
