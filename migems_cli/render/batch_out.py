@@ -187,12 +187,12 @@ def _inputs(
     # Lines to format cell by cell: with a cell that starts like a formula (each line is
     # searched after a delimiter, so that one search finds first cells too), or with quotes
     # other than the csv writer's (it quotes a cell only if it holds a delimiter or a quote).
-    redo = _matching(formula, texts, delimiter, "\n")
+    found = _matching(formula, texts, delimiter, "\n")
     if chunk.quoted:
         minimal = _minimal_quoting(delimiter)
-        redo.update(at for at in chunk.quoted if minimal(texts[at]) is None)
-    redo = sorted(redo)
-    if redo:
+        found.update(at for at in chunk.quoted if minimal(texts[at]) is None)
+    if found:
+        redo = sorted(found)
         formatted = _formatted(formatter, sink, _neutralised([records[at] for at in redo]))
         for at, text in zip(redo, formatted, strict=True):
             texts[at] = text
