@@ -17,7 +17,7 @@ from itertools import repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any, NamedTuple
 
-from migems_cli.canonical import not_canonical
+from migems_cli.canonical import EasyAmounts, is_canonical, not_canonical
 from migems_cli.claims import (
     FIELDS,
     TERM_PARSERS,
@@ -276,12 +276,15 @@ class Evaluator:
         self._delivered: dict[str, Delivered] = {}
         self._requested: dict[str, int] = {}  # ordinal
         self._amounts: dict[tuple[str, ...], str] = {}  # (price, shipping) -> refund text
+        self._prices: dict[str, str] = {}  # price text (not canonical) -> refund text
+        self._easy = EasyAmounts(policy.store.currency, policy.store.currency_symbol)
         self._shipping: dict[str, bool] = {}  # shipping text -> whether it parses
         self._classes: dict[int, int] = {}  # day -> class times the class stride
         self._class_of_bands: dict[tuple[int, ...], int] = {}
         self._decided: dict[int, Decided] = {}  # code + day class
         self._by_band: dict[tuple[int, int], Decided] = {}
         self._errors: dict[tuple[str, str], str] = {}  # (field, cell) -> its error, or ""
+        self._date_errors: dict[tuple[str | None, str | None], str] = {}  # see _dates_error
 
     def policy_of(self, row: list[str]) -> Policy:
         """The policy a row was judged under: this evaluator's (a `Router` picks a version)."""
@@ -318,7 +321,7 @@ class Evaluator:
             code, day = codes[at], days[at]
             bad = code < 0 or classes[at] < 0 or amounts[at] is _BAD_AMOUNTS  # see _new_class
             if bad or at in sized:
-                slow[at] = self.slow(rows[at])
+                slow[at] = self.slow(rows[at], bad)
                 decided[at] = _SLOW
             else:
                 decided[at] = self._decide(code, day, classes[at])
@@ -331,9 +334,17 @@ class Evaluator:
             return set()
         return {n for n, row in enumerate(rows) if row[at].strip()}
 
-    def slow(self, row: list[str]) -> Result:
-        """The reference path: `parse_claim` and `judge`, exactly as `check` runs them."""
+    def slow(self, row: list[str], bad: bool = False) -> Result:
+        """The reference path: `parse_claim` and `judge`, exactly as `check` runs them.
+
+        A row known to hold a `bad` cell (one of the caches' parsers refused it) would make
+        `parse_claim` raise, and its error is `every_error`'s: that is asked first.
+        """
         values = {name: row[position] for name, position in self._fields}
+        if bad:
+            error = self.every_error(values)
+            if error:
+                return _NO_RESULT._replace(error=error)
         try:
             judgement = judge(
                 self.policy, parse_claim(self.policy, values, self.today, self.dayfirst)
@@ -361,21 +372,35 @@ class Evaluator:
         delivery, deadlines within the calendar).
         """
         found = [self._cell_error(name, values.get(name, "")) for name in _ALONE]
-        try:
-            check_sized(self.policy, values)
-        except InputError as exc:
-            found.append(str(exc))
-        if not found[0] and not found[1]:
+        if self._sized_at is not None:  # without the column, nothing to check together
             try:
-                dates = {name: values.get(name) for name in ("delivered", "requested")}
+                check_sized(self.policy, values)
+            except InputError as exc:
+                found.append(str(exc))
+        if not found[0] and not found[1]:
+            found.insert(2, self._dates_error(values.get("delivered"), values.get("requested")))
+        return "; ".join(filter(None, found))
+
+    def _dates_error(self, delivered: str | None, requested: str | None) -> str:
+        """The error of two dates that parse alone, together (the requested day before
+        delivery, deadlines past the calendar), or "": cached by the two cells' texts."""
+        key = (delivered, requested)
+        error = self._date_errors.get(key)
+        if error is None:
+            error = ""
+            try:
+                dates = {"delivered": delivered, "requested": requested}
                 claim = parse_claim(self.policy, dates, self.today, self.dayfirst)
                 deadlines(self.policy, claim.delivered)
             except InputError as exc:
-                found.insert(2, str(exc))
-        return "; ".join(filter(None, found))
+                error = str(exc)
+            _put(self._date_errors, key, error)
+        return error
 
     def _cell_error(self, name: str, text: str) -> str:
         """The error of one field's cell parsed on its own, or "" when it parses."""
+        if name in _AMOUNT_FIELDS and (is_canonical(text) or self._easy.text(text) is not None):
+            return ""  # an amount the parser takes (mostly distinct: not worth a cache entry)
         key = (name, text)
         error = self._errors.get(key)
         if error is None:
@@ -399,20 +424,23 @@ class Evaluator:
     def _amounts_column(self, rows: list[list[str]]) -> list[str]:
         """Each row's refund text if the decision refunds the price, or `_BAD_AMOUNTS`.
 
-        A canonical price (see `canonical`) is its own refund text; only other prices, and the
-        rows whose shipping does not parse, go through `_new_amounts` (cached by cell text).
+        A canonical price (see `canonical`) is its own refund text; other prices go through
+        `_new_price` (cached by cell text); a shipping cell that does not parse makes the row's
+        amounts bad, as `_new_amounts` (which parses both) would.
         """
         if self._price_at is None:
             return self._column(rows, self._amounts_key, self._amounts, self._new_amounts)
         amounts = list(map(self._price_at, rows))
-        odd = not_canonical(amounts)
+        prices = self._prices
+        for at in not_canonical(amounts):
+            text = amounts[at]
+            found = prices.get(text)
+            amounts[at] = self._new_price(text) if found is None else found
         if self._shipping_at is not None:
             shipping = self._column(rows, self._shipping_at, self._shipping, self._new_shipping)
             if False in shipping:
-                odd = sorted(set(odd) | set(positions(shipping, False)))
-        for at in odd:
-            key = self._amounts_key(rows[at])
-            amounts[at] = self._amounts.get(key) or self._new_amounts(key)
+                for at in positions(shipping, False):
+                    amounts[at] = _BAD_AMOUNTS
         return amounts
 
     @staticmethod
@@ -486,6 +514,19 @@ class Evaluator:
         _put(self._amounts, texts, entry)
         return entry
 
+    def _new_price(self, text: str) -> str:
+        """The refund text of a price cell that is not canonical: the easy forms without the
+        parser (see `canonical.EasyAmounts`), or `_BAD_AMOUNTS`."""
+        entry = self._easy.text(text)
+        if entry is None:
+            try:
+                price = parse_amount(text, "price", self.policy)
+                entry = money_text(price) if price is not None else ""
+            except InputError:
+                entry = _BAD_AMOUNTS
+        _put(self._prices, text, entry)
+        return entry
+
     def _new_shipping(self, text: str) -> bool:
         try:
             parse_amount(text, "shipping", self.policy)
@@ -532,6 +573,7 @@ class Evaluator:
 
 # The fields `every_error` parses one by one, in column order (the dates first, as parse_claim).
 _ALONE = ("delivered", "requested", *TERM_PARSERS, "price", "shipping", "exchange_size")
+_AMOUNT_FIELDS = ("price", "shipping")
 _ORDINAL = itemgetter(Delivered._fields.index("ordinal"))
 _DECISION = itemgetter(Decided._fields.index("decision"))
 _REFUNDS_PRICE = itemgetter(Decided._fields.index("refunds_price"))

@@ -22,6 +22,7 @@ and, by default, a file over `AUTO_BYTES`. Anything else runs in one process (`-
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import re
@@ -458,13 +459,51 @@ def _header_bytes(layout: Layout, fmt: Format, delimiter: str) -> bytes:
 
 
 def _copy(sink: IO[bytes], skip: int, out: TextIO) -> None:
-    """A worker's output, after its header, to `out` as text, a block at a time."""
+    """A worker's output, after its header, to `out`: as bytes when `out` writes UTF-8 to a
+    file descriptor (the kernel copies them: `sendfile`), else as text, a block at a time."""
     sink.seek(skip)
+    buffer = getattr(out, "buffer", None)
+    if isinstance(out, io.TextIOWrapper) and codecs.lookup(out.encoding).name == "utf-8":
+        out.flush()  # what the text layer holds goes first
+        assert buffer is not None
+        buffer.flush()
+        if _sendfile(sink, skip, buffer):
+            return
+        while block := sink.read(1 << 20):
+            buffer.write(block)
+        return
     decoder = codecs.getincrementaldecoder("utf-8")()
     write = out.write
     while block := sink.read(1 << 20):
         write(decoder.decode(block))
     write(decoder.decode(b"", final=True))
+
+
+def _sendfile(sink: IO[bytes], skip: int, buffer: IO[bytes]) -> bool:
+    """Copy `sink` from byte `skip` to the end onto `buffer`'s descriptor in the kernel (Linux);
+    False, with nothing written, where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        target = buffer.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    source = sink.fileno()
+    at, end = skip, os.fstat(source).st_size
+    while at < end:
+        try:
+            sent = os.sendfile(target, source, at, min(end - at, 1 << 30))
+        except OSError as exc:
+            if at == skip and exc.errno in _NO_SENDFILE:
+                return False  # nothing sent yet: the caller copies the blocks itself
+            raise
+        if sent == 0:
+            break
+        at += sent
+    return True
+
+
+_NO_SENDFILE = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF}
 
 
 def note(text: str) -> None:

@@ -63,6 +63,60 @@ def test_the_column_scan_finds_every_cell_that_is_not_canonical(cells: list[str]
     assert not_canonical(cells) == [at for at, cell in enumerate(cells) if not is_canonical(cell)]
 
 
+# The easy forms (`canonical.EasyAmounts`): what a store's export or an agent writes besides
+# `120.00`, read without the parser, for any currency code and symbol a policy may name.
+markers = st.sampled_from(["", "$", "USD", "usd", "Usd", "EUR", "\u20ac", "US$", "kr", "\u017fd"])
+spaces = st.sampled_from(["", " ", "  ", "\t", "\u00a0"])
+whole = st.one_of(
+    st.text(alphabet="0123456789", min_size=1, max_size=11),
+    st.builds(lambda a, b: f"{a:,}", st.integers(0, 10**12), st.just(0)),
+)
+cents = st.sampled_from(["", ".", ".0", ".05", ".5", ".50", ".123", ",00"])
+easy_forms = st.one_of(
+    amounts,
+    st.builds(
+        lambda s1, m1, s2, n, c, s3, m2, s4: s1 + m1 + s2 + n + c + s3 + m2 + s4,
+        spaces, markers, spaces, whole, cents, spaces, markers, spaces,
+    ),
+)  # fmt: skip
+CURRENCIES = [("USD", "$"), ("USD", ""), ("", "$"), ("", ""), ("EUR", "\u20ac"), ("usd", "US$")]
+
+
+@settings(max_examples=600)
+@given(easy_forms, st.sampled_from(CURRENCIES))
+@example("$120", ("USD", "$"))
+@example("1,200.00", ("USD", "$"))
+@example("$120 USD", ("USD", "$"))  # two markers: refused
+@example("1,234,567,890.00", ("USD", "$"))  # ten digits: refused
+@example("usd 0120.5", ("USD", "$"))
+def test_an_easy_amount_is_exactly_what_the_parser_gives(
+    text: str, currency: tuple[str, str]
+) -> None:
+    from migems_cli.canonical import EasyAmounts
+    from migems_cli.money import parse_money
+
+    code, symbol = currency
+    try:
+        expected: str | None = money_text(parse_money(text, "price", code, symbol))
+    except InputError:
+        expected = None
+    got = EasyAmounts(code, symbol).text(text)
+    assert got is None or got == expected, (text, got, expected)
+
+
+def test_the_easy_forms_are_read_without_the_parser() -> None:
+    from migems_cli.canonical import EasyAmounts
+
+    easy = EasyAmounts("USD", "$")
+    forms = ["$120", "120 USD", " 120.00 ", "120", "1,200.00", "120.5", "0120.00", "usd 12"]
+    assert [easy.text(form) for form in forms] == [
+        "120.00", "120.00", "120.00", "120.00", "1200.00", "120.50", "120.00", "12.00",
+    ]  # fmt: skip
+    refused = ["$120 USD", "1,200", "-1", "12.345", "EUR 5", "1,234,567,890.00", "120."]
+    assert [easy.text(form) for form in refused] == [None] * len(refused)
+    assert EasyAmounts("", "$").text("$120") is None  # no currency: no marker at all
+
+
 HEADER = ["delivered", "price", "shipping"]
 
 
@@ -170,3 +224,61 @@ def test_a_price_with_the_stores_currency_is_settled_without_the_slow_path() -> 
     fast = evaluator(HEADER)
     assert fast._amounts_column(rows) == ["120.00", "120.00"]
     assert fast.evaluate_chunk(rows).slow == {}
+
+
+# CSV lines echoed as read (`render.batch_out._inputs`): a line whose quoting is the csv
+# writer's own is written as it came; any other, or one with a formula cell, is formatted by the
+# writer. Against the reference: every record formatted by the writer (no line texts kept).
+
+CONTENT = st.text(alphabet=[",", ";", "\t", '"', "=", "-", "+", "@", "a", "b", " ", "1", "\x00"],
+                  max_size=5)  # fmt: skip
+
+
+def _cell_text(kind: str, content: str, delimiter: str) -> str:
+    if kind == "bare":  # as it is (a quote in it is irregular), without the delimiter
+        return content.replace(delimiter, "a")
+    if kind == "quoted":  # as the writer would quote it, needed or not
+        return '"' + content.replace('"', '""') + '"'
+    return '"' + content + '"' + content  # irregular: text after the closing quote
+
+
+LINE = st.lists(
+    st.tuples(st.sampled_from(["bare", "quoted", "quoted", "odd"]), CONTENT), min_size=4,
+    max_size=4,
+)  # every line as wide as the header: the chunk keeps its lines' texts  # fmt: skip
+
+
+def csv_both_ways(text: str, delimiter: str) -> tuple[str, str]:
+    import io
+
+    from migems_cli.batch import Summary, evaluate_chunks
+    from migems_cli.records import RecordReader
+    from migems_cli.render.batch_out import write_csv
+
+    outputs = []
+    for keep_texts in (True, False):
+        records = RecordReader(io.StringIO(text, newline=""), delimiter)
+        layout = read_layout(records.header() or [], "<test>")
+        chunks = evaluate_chunks(records, evaluator(list(layout.header)), Summary())
+        if not keep_texts:
+            chunks = (chunk for chunk in chunks if not setattr(chunk, "texts", None))
+        out = io.StringIO(newline="")
+        write_csv(chunks, layout, out, delimiter)
+        outputs.append(out.getvalue())
+    return outputs[0], outputs[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=30), st.sampled_from([",", ";", "\t"]))
+@example([[("quoted", "a,b"), ("quoted", "ab"), ("quoted", "=1,2"), ("bare", "")]], ",")
+@example([[("quoted", '"'), ("odd", "x"), ("bare", 'a"b'), ("quoted", "")]], ",")
+@example([[("bare", "1"), ("quoted", "=1,2"), ("bare", ""), ("bare", "")]], ",")  # formula
+@example([[("quoted", "\t;1"), ("bare", ""), ("bare", ""), ("bare", "")]], "\t")  # formula
+def test_csv_lines_echoed_as_read_are_what_the_writer_writes(
+    lines: list[list[tuple[str, str]]], delimiter: str
+) -> None:
+    body = [delimiter.join(_cell_text(kind, c, delimiter) for kind, c in line) for line in lines]
+    header = delimiter.join(["delivered", "price", "note", "x"])
+    text = "\r\n".join([header, *body]) + "\r\n"
+    fast, reference = csv_both_ways(text, delimiter)
+    assert fast == reference

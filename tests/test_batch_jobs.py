@@ -12,6 +12,7 @@ import io
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -191,3 +192,50 @@ def test_a_worker_that_dies_without_a_word_leaves_its_range_to_the_parent(
     )
     assert "the worker ended without an answer" in err
     assert (code, out, summary(err)) == one
+
+
+@pytest.mark.parametrize("target", ["file", "pipe", "text"])
+def test_a_workers_output_is_copied_byte_for_byte(tmp_path, target: str) -> None:
+    """`_copy` sends a worker's bytes after its header with the kernel (a file, a pipe) or,
+    onto a text stream, decodes them: the same text either way, after what `out` held."""
+    body = "h1,h2\r\n" + "".join(f"é{n},\u2028{n}\r\n" for n in range(50_000))
+    with tempfile.TemporaryFile() as sink:
+        sink.write(body.encode())
+        got = _copied(sink, len(b"h1,h2\r\n"), target, tmp_path)
+    expected = "before\n" + body[len("h1,h2\r\n") :] + ("" if target == "text" else "after\n")
+    assert got == expected.encode()
+
+
+def _copied(sink: Any, skip: int, target: str, tmp_path: Path) -> bytes:
+    import os
+    import threading
+
+    from migems_cli.batch_jobs import _copy
+
+    if target == "text":
+        out = io.StringIO()
+        out.write("before\n")
+        _copy(sink, skip, out)
+        return out.getvalue().encode()
+    if target == "file":
+        path = tmp_path / "out.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            out.write("before\n")
+            _copy(sink, skip, out)
+            out.write("after\n")
+        got = path.read_bytes()
+    else:
+        read_end, write_end = os.pipe()
+        chunks: list[bytes] = []
+        reader = threading.Thread(
+            target=lambda: chunks.extend(iter(lambda: os.read(read_end, 1 << 16), b""))
+        )
+        reader.start()
+        with open(write_end, "w", encoding="utf-8", newline="") as out:
+            out.write("before\n")
+            _copy(sink, skip, out)
+            out.write("after\n")
+        reader.join()
+        os.close(read_end)
+        got = b"".join(chunks)
+    return got
