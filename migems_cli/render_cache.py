@@ -13,10 +13,11 @@ An entry is used only when everything the text depends on is the same:
 - the terminal, as rich and Typer see it: every environment variable they read (`ENV_NAMES`,
   `ENV_PREFIXES`; a test checks their sources for others), whether stdout is a terminal, its
   encoding, and the terminal size of stdin, stdout and stderr;
-- the code: the interpreter, `sys.path`, and every module file loaded when the text was drawn
-  (migems, rich, Typer: all but the standard library, which the interpreter's version stands
-  for), each with its inode, size, modification and change times. Python trusts less (size and
-  mtime) to reuse a .pyc; an edited file always gets a new change time.
+- the code: the interpreter, `sys.path` (resolved), this package's folder, and every module
+  file loaded when the text was drawn (migems, rich, Typer: all but the standard library, which
+  the interpreter's version stands for), each with its inode, size, modification and change
+  times. Python trusts less (size and mtime) to reuse a .pyc; an edited file always gets a new
+  change time.
 So a changed docstring, option, renderer or rich version, another width, colour setting or
 encoding, is a miss: rich draws again and the entry is replaced.
 
@@ -68,6 +69,7 @@ ENV_NAMES = frozenset(
         "LANGUAGE",
         "COMP_WORDS",
         "COMP_CWORD",
+        "UNICODE_VERSION",  # rich's table of character widths
     }
 )
 ENV_PREFIXES = ("MIGEMS_", "_MIGEMS", "TYPER_", "_TYPER", "RICH_", "JUPYTER_", "LC_", "PYTHON")
@@ -148,7 +150,8 @@ def key(kind: str, inputs: tuple[Any, ...]) -> str | None:
             sys.version,
             sys.executable,
             sys.platform,
-            tuple(sys.path),
+            __file__,  # this checkout of migems
+            tuple(os.path.abspath(entry) for entry in sys.path),  # '' is the current folder
             kind,
             inputs,
             terminal(),
