@@ -246,11 +246,13 @@ def _run(argv: list[str]) -> Any:
 
 
 def _is_help(argv: list[str]) -> bool:
-    """`--help` or `-h` after nothing but up to two command names."""
+    """`--help` or `-h` after nothing but up to two words that are not options (command names;
+    an option before it could take `--help` as its value and run the command)."""
     return (
         1 <= len(argv) <= 3
         and argv[-1] in ("--help", "-h")
-        and all(word.isascii() and word.replace("-", "").isalpha() for word in argv[:-1])
+        and all(word.isascii() and word[:1].isalpha() for word in argv[:-1])
+        and all(word.replace("-", "").isalpha() for word in argv[:-1])
     )
 
 

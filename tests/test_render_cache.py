@@ -349,6 +349,25 @@ def test_faithful_values_show_every_part_in_their_repr() -> None:
         assert not render_cache.faithful(unfaithful)
 
 
+def test_only_plain_help_requests_are_replayed() -> None:
+    """An option before --help could take it as its value and run the command (`status
+    --country --help`): such a command line is never a help request for the cache."""
+    from migems_cli.cli import _is_help
+
+    for argv in (["--help"], ["-h"], ["check", "--help"], ["log", "show", "-h"]):
+        assert _is_help(argv), argv
+    for argv in (
+        ["status", "--country", "--help"],
+        ["--json", "--help"],
+        ["check", "-d", "-h"],
+        ["a", "b", "c", "--help"],
+        ["check"],
+        ["--help", "check"],
+        [],
+    ):
+        assert not _is_help(argv), argv
+
+
 def test_the_key_is_off_where_stdout_is_not_the_scripts_own() -> None:
     """In-process callers (these tests, another program) always get a fresh drawing."""
     assert render_cache.key("help", ("--help",)) is None
