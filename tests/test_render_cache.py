@@ -9,16 +9,13 @@ source file; and every kind of broken cache file, which must only ever be a miss
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
 import re
 import shutil
 import struct
 import subprocess
 import sys
-import termios
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -112,6 +109,10 @@ def test_replayed_screens_are_the_drawn_ones_at_every_width_and_colour(tmp_path)
 def _pty_run(args: tuple[str, ...], env: dict[str, str], columns: int) -> tuple[str, list[str]]:
     """`migems ARGS` on a pseudo-terminal `columns` wide: its output, and the modules of
     DRAWING it imported (reported on a pipe of its own)."""
+    import fcntl
+    import pty
+    import termios
+
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     read, write = os.pipe()
@@ -151,6 +152,7 @@ def _pty_run(args: tuple[str, ...], env: dict[str, str], columns: int) -> tuple[
     return b"".join(chunks).decode(), modules
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal; no cache on Windows")
 def test_a_real_terminal_of_another_size_is_drawn_again(tmp_path) -> None:
     """No COLUMNS: rich asks the terminal. Replayed at the same size, drawn again at another."""
     env = environment(tmp_path)
