@@ -1,6 +1,6 @@
 """Start-up benchmark: migems commands against Typer's own floor and a bare interpreter.
 
-Usage: python bench/startup.py [--runs N] [--migems CMD]
+Usage: python bench/startup.py [--runs N] [--migems CMD] [--no-cache]
 
 Runs each command N times, interleaved so machine noise hits all alike, and reports the median
 wall time and its ratio to a two-command Typer app that prints a word (same interpreter, same
@@ -8,6 +8,11 @@ Typer, same run), and the same for CPU time (user + sys, from wait4: less moved 
 processes on a shared machine than wall time). SPEC goals: `status processing --json` <= 1.3x,
 the rich table <= 1.5x, `migems --help` and `migems check --help` <= 1.8x, all <= 10x
 `python -c pass`.
+
+migems runs with a cache folder of its own (a temporary XDG_CACHE_HOME): the warm-up run of each
+command fills it, as an agent's first run does, so the timed runs show the steady state (the
+policy cache, and help and the status table replayed by the render cache). `--no-cache` times
+every run as a first one (MIGEMS_NO_CACHE=1: everything parsed and drawn).
 """
 
 from __future__ import annotations
@@ -84,13 +89,20 @@ def main() -> None:
         help="command that runs migems (default: the installed script); e.g. for another "
         "checkout: --migems 'env PYTHONPATH=/tmp/base python -m migems_cli'",
     )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="run migems with MIGEMS_NO_CACHE=1 (cold runs)"
+    )
     args = parser.parse_args()
     env = dict(os.environ, NO_COLOR="1", COLUMNS="100")
+    env.pop("MIGEMS_NO_CACHE", None)
+    if args.no_cache:
+        env["MIGEMS_NO_CACHE"] = "1"
     env.pop("MIGEMS_TODAY", None)  # agents run without it: today comes from the clock
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed wheel runs
     migems = shlex.split(args.migems) if args.migems else [_migems()]
     _compile_package()
     with tempfile.TemporaryDirectory() as tmp:
+        env["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # filled by the warm-up runs
         baseline = Path(tmp) / "baseline.py"
         baseline.write_text(BASELINE)
         commands = {
@@ -122,7 +134,11 @@ def main() -> None:
         "migems --help": 1.8,
         "migems check --help": 1.8,
     }
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; {args.runs} runs each")
+    cache = "off (MIGEMS_NO_CACHE=1)" if args.no_cache else "warm"
+    print(
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; {args.runs} runs each; "
+        f"cache {cache}"
+    )
     print(
         f"{'command':36} {'wall ms':>8} {'x floor':>8} {'x bare':>7} {'cpu ms':>7} {'x floor':>8}"
         "  goal (wall)"

@@ -153,25 +153,31 @@ def cached(raw: bytes) -> dict[str, Any] | None:
     where = path()
     if where is None:
         return None
+    blob = read_trusted(where, MAX_BYTES)
+    return None if blob is None else unpack(raw, blob)
+
+
+def read_trusted(where: str, limit: int) -> bytes | None:
+    """The bytes of the cache file `where`, or None when it is missing, not `_trusted`, larger
+    than `limit` or unreadable (also the render cache's way to read its files)."""
     try:
         fd = os.open(where, _READ | _CLOEXEC)
     except OSError:  # missing, a symbolic link (ELOOP), a socket ...
         return None
     try:
         info = os.fstat(fd)
-        if not _trusted(info):
+        if not _trusted(info, limit):
             return None
-        blob = _read(fd, MAX_BYTES)
+        return _read(fd, limit)
     except OSError:
         return None
     finally:
         os.close(fd)
-    return None if blob is None else unpack(raw, blob)
 
 
-def _trusted(info: os.stat_result) -> bool:
+def _trusted(info: os.stat_result, limit: int = MAX_BYTES) -> bool:
     """A regular file under the cap, of this user, that no one else may write."""
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         return False
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return False
@@ -198,13 +204,22 @@ def store(raw: bytes, data: dict[str, Any]) -> None:
     where = path()
     if where is None:
         return
-    temporary = f"{where}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         blob = pack(raw, data)
+    except ValueError:
+        return
+    write_atomic(where, blob)
+
+
+def write_atomic(where: str, blob: bytes) -> bool:
+    """Put `blob` at `where` whole or not at all (also the render cache's way to write): written
+    to a new file of this user's, then renamed into place. False when that failed."""
+    temporary = f"{where}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    try:
         os.makedirs(os.path.dirname(where), mode=0o700, exist_ok=True)
         fd = os.open(temporary, _WRITE | _CLOEXEC, 0o600)
-    except (OSError, ValueError):
-        return
+    except OSError:
+        return False
     try:
         with open(fd, "wb") as file:
             file.write(blob)
@@ -212,3 +227,5 @@ def store(raw: bytes, data: dict[str, Any]) -> None:
     except OSError:
         with suppress(OSError):
             os.unlink(temporary)
+        return False
+    return True

@@ -141,6 +141,13 @@ def guard() -> None:
     _sink = sink
 
 
+def guarded() -> bool:
+    """Whether `sys.stdout` is still the guarded writer `guard()` put in place (the console
+    script's own stdout, not one a caller or a test replaced)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    return _sink is not None and getattr(buffer, "raw", None) is _sink
+
+
 def closed() -> bool:
     """Whether the reader of stdout has gone away (writes are being dropped)."""
     return _sink is not None and _sink.closed_pipe

@@ -22,7 +22,7 @@ HEAVY = ("markdown_it", "pygments", "rich.markdown", "rich.traceback", "rich.syn
 def help_text(args: list[str], preload: str, color: bool) -> str:
     """The help `migems ARGS` prints in a fresh interpreter after `preload` ran."""
     code = f"{preload}\nfrom migems_cli.cli import main\nmain({args!r})\n"
-    env = dict(os.environ, COLUMNS="80")
+    env = dict(os.environ, COLUMNS="80", MIGEMS_NO_CACHE="1")  # drawn, never replayed
     env.pop("NO_COLOR", None)
     if color:
         env["FORCE_COLOR"] = "1"
@@ -35,7 +35,7 @@ def help_text(args: list[str], preload: str, color: bool) -> str:
 
 @pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["policy", "--help"]])
 def test_help_imports_neither_markdown_it_nor_pygments(args: list[str]) -> None:
-    found = modules_after(args, HEAVY)
+    found = modules_after(args, HEAVY, dict(os.environ, MIGEMS_NO_CACHE="1"))  # drawn
     assert (found.code, found.modules) == (ExitCode.OK, [])
     assert "Usage: migems" in found.out
 

@@ -60,7 +60,7 @@ def status(
 
     Example: migems status partial --country CA
     """
-    from migems_cli.render.emit import emit
+    from migems_cli.render.emit import Drawing, emit
     from migems_cli.statuses import status_info
 
     env = common(policy, today, json, dayfirst)
@@ -73,17 +73,12 @@ def status(
             env.policy, env.calendar, parse_date(ordered, "ordered", env.today, dayfirst)
         )
     report = status_info(env.policy, name, country, window)
-
-    def render() -> None:
-        from migems_cli.render.status_rich import render_status
-
-        render_status(report, env.today if ordered else None)
-
     if reply:
         from migems_cli.render.reply_out import send
         from migems_cli.replies import Ticket, status_reply
 
         send(env, report, status_reply(env.policy, report, Ticket(customer, order, agent)))
     else:
-        emit(env, report, render)
+        shown = env.today if ordered else None  # read only for a ship window
+        emit(env, report, Drawing("migems_cli.render.status_rich:render_status", (report, shown)))
     return ExitCode.OK

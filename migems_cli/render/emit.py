@@ -44,6 +44,27 @@ class Document(NamedTuple):
         return self.build()
 
 
+class Drawing:
+    """A renderer named "module:function" and the arguments it draws: what `emit` can replay from
+    the render cache (`migems_cli.render_cache`) when the same arguments were drawn before, in the
+    same terminal, by the same code, without importing the renderer (nor rich). Everything the
+    renderer reads must be in `args` (besides the placeholders and the footer, which `emit` adds
+    to the key), and each must be a plain value or a NamedTuple of them (`render_cache.faithful`;
+    anything else is simply drawn every time)."""
+
+    __slots__ = ("args", "target")
+
+    def __init__(self, target: str, args: tuple[Any, ...]) -> None:
+        self.target = target
+        self.args = args
+
+    def __call__(self) -> None:
+        from importlib import import_module
+
+        module, _, name = self.target.partition(":")
+        getattr(import_module(module), name)(*self.args)
+
+
 class NoPolicy(NamedTuple):
     """How to print when no policy is loaded (`policy check` reads a file that may be broken)."""
 
@@ -144,11 +165,26 @@ def emit(
 
     token = PLACEHOLDERS.set(placeholders(env.policy))
     try:
-        render()
         line = footer(env) if show_footer else ""
-        if line:
-            from migems_cli.render.console import plain, stdout_console
+        if not isinstance(render, Drawing):
+            _draw(render, line)
+            return
+        from migems_cli import render_cache
 
-            stdout_console().print(plain(line, style="dim"))
+        found = render_cache.key("render", (render.target, render.args, PLACEHOLDERS.get(), line))
+        if render_cache.replay(found):
+            return
+        with render_cache.recording(found) as record:
+            _draw(render, line)
+            record.complete = True
     finally:
         PLACEHOLDERS.reset(token)
+
+
+def _draw(render: Callable[[], None], line: str) -> None:
+    """Human output: `render`, then the footer `line` if any."""
+    render()
+    if line:
+        from migems_cli.render.console import plain, stdout_console
+
+        stdout_console().print(plain(line, style="dim"))
