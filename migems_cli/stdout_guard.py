@@ -14,6 +14,7 @@ would otherwise each handle it their own way (rich and Typer exit 1 on a broken 
 
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import os
@@ -90,10 +91,15 @@ _sink: _Sink | None = None
 def _wrap(
     raw: io.RawIOBase, like: io.TextIOWrapper | None, write_through: bool
 ) -> io.TextIOWrapper:
+    errors = like.errors if like else "backslashreplace"
+    if like and errors == "strict" and not codecs.lookup(like.encoding).name.startswith("utf"):
+        # an ASCII or Latin-1 terminal (PYTHONIOENCODING, a locale) shows '?' for a character
+        # it cannot show, such as the footer's '·': a UnicodeEncodeError would be a traceback
+        errors = "replace"
     return io.TextIOWrapper(
         io.BufferedWriter(raw),
         encoding=like.encoding if like else "utf-8",
-        errors=like.errors if like else "backslashreplace",
+        errors=errors,
         newline=None if os.name == "nt" else "\n",  # as Python makes stdout
         line_buffering=like.line_buffering if like else write_through,
         write_through=write_through,

@@ -599,3 +599,33 @@ def test_importing_the_package_elsewhere_leaves_signals_alone():
         "assert before == after, (before, after)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "processing"],
+        ["check", "--delivered", "2026-11-20", "--category", "rings", "--today", "2026-11-26"],
+        ["--help"],
+        ["check", "--help"],
+    ],
+)
+def test_a_terminal_that_cannot_show_every_character_gets_a_question_mark_not_a_traceback(
+    encoding: str, args: list[str]
+) -> None:
+    """PYTHONIOENCODING=ascii (or Latin-1, which has '·' but not '…' or '─'): what the
+    terminal cannot show was a UnicodeEncodeError traceback from rich, exit 1."""
+    from tests.helpers import migems_script, script_env
+
+    env = script_env({"PYTHONIOENCODING": encoding, "MIGEMS_NO_CACHE": "1", "COLUMNS": "100"})
+    done = subprocess.run(
+        [migems_script(), *args], capture_output=True, env=env, check=False, timeout=60
+    )
+    out, err = done.stdout.decode(encoding), done.stderr.decode(encoding)
+    assert done.returncode == 0, err
+    assert "Traceback" not in err and "Error" not in err
+    assert out.strip()
+    if args[-1] != "--help":  # the footer: '·' shown where it can be, else replaced
+        mark = "?" if encoding == "ascii" else "\u00b7"
+        assert f"Policy version 1 from 2026-11-26 {mark} " in out
