@@ -153,10 +153,10 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
     sink = _Lines()
     formatter = csv_writer(sink, delimiter)  # writes NUL on Python 3.10 too
     result_text = _ResultText(delimiter)
-    # what a cell that starts like a formula starts with, after a delimiter (a line holds no
-    # CR, and a delimiter after a delimiter is an empty cell), unquoted or quoted
+    # what an unquoted cell that starts like a formula starts with, after a delimiter (a line
+    # holds no CR, and a delimiter after a delimiter is an empty cell); a quoted one fails
+    # `_minimal_quoting`
     formula = tuple(delimiter + c for c in FORMULA_START if c not in (delimiter, "\r"))
-    formula += tuple(delimiter + '"' + c for c in FORMULA_START if c != "\r")
     for chunk in chunks:
         inputs = _inputs(chunk, formatter, sink, formula, delimiter)
         evaluated = chunk.evaluated
@@ -184,9 +184,10 @@ def _inputs(
     if chunk.texts is None:
         return _formatted(formatter, sink, _neutralised(records))
     texts = list(chunk.texts)
-    # Lines to format cell by cell: with a cell that starts like a formula (each line is
-    # searched after a delimiter, so that one search finds first cells too), or with quotes
-    # other than the csv writer's (it quotes a cell only if it holds a delimiter or a quote).
+    # Lines to format cell by cell: with an unquoted cell that starts like a formula (each line
+    # is searched after a delimiter, so that one search finds first cells too), or with quotes
+    # other than the csv writer's (it quotes a cell only if it holds a delimiter or a quote) or
+    # a quoted cell that starts like a formula.
     found = _matching(formula, texts, delimiter, "\n")
     if chunk.quoted:
         minimal = _minimal_quoting(delimiter)
@@ -205,10 +206,13 @@ _CELL_FORMULA = tuple("\x1f" + c for c in FORMULA_START)
 @cache
 def _minimal_quoting(delimiter: str) -> Callable[[str], re.Match[str] | None]:
     """The `fullmatch` of a line (with no line break) quoted as the csv writer quotes: a cell
-    with neither a delimiter nor a quote is bare, any other is quoted, its quotes doubled."""
+    with neither a delimiter nor a quote is bare, any other is quoted, its quotes doubled; and
+    no quoted cell starts like a formula (the line is then neutralised by the writer's road)."""
     d = re.escape(delimiter)
     bare = f'[^{d}"]*'
-    quoted = f'"[^"{d}]*(?:{d}|"")(?:[^"]|"")*"'  # up to its first delimiter or quote, on
+    starts = re.escape("".join(c for c in FORMULA_START if c != "\r"))
+    # up to its first delimiter or quote, then on
+    quoted = f'"(?![{starts}])[^"{d}]*(?:{d}|"")(?:[^"]|"")*"'
     cell = f"(?:{quoted}|{bare})"
     return re.compile(f"(?:{cell}{d})*{cell}").fullmatch
 
