@@ -38,9 +38,10 @@ _CONTROLS = tuple(map(chr, [*range(0x20), 0x7F]))
 _REFUNDS_PRICE = itemgetter(Decided._fields.index("refunds_price"))
 
 
-def clean(text: str) -> bool:
-    """Whether `text` holds no character of `_DIRTY` (quick: memchr, or one C-level pass)."""
-    if '"' in text or "\\" in text:
+def clean(text: str, quotes: bool = True) -> bool:
+    """Whether `text` holds no character of `_DIRTY` (quick: memchr, or one C-level pass);
+    `quotes=False`: no character but the quote."""
+    if (quotes and '"' in text) or "\\" in text:
         return False
     if text.isascii():  # O(1); then the controls one by one, each a memchr
         return not any(map(text.__contains__, _CONTROLS))
@@ -52,39 +53,73 @@ def inner(cell: str) -> str:
     return json_safe(encode_basestring(cell))[1:-1]
 
 
-class _Values(dict[str, str]):
-    """A result cell -> its JSON text (null when empty), looked up in C, encoded on a miss."""
+class _Dates(dict[Delivered, list[str]]):
+    """A `Delivered` -> the text of each of its slots (null for an empty cell): looked up in C,
+    encoded on a miss."""
 
-    def __missing__(self, key: str) -> str:
+    def __init__(self, template: _Template) -> None:
+        super().__init__()
+        self.dates = template.dates
+        self.between = template.between
+
+    def __missing__(self, key: Delivered) -> list[str]:
         if len(self) >= _LIMIT:
             self.clear()
-        value = self[key] = json_safe(encode_basestring(key)) if key else "null"
+        value = self[key] = []
+        for fields, between in zip(self.dates, self.between, strict=True):
+            cells: list[str] = [key[field] for field in fields]  # type: ignore[misc]
+            texts = [_value(cells[0])]
+            for text, cell in zip(between, cells[1:], strict=True):
+                texts += [text, _value(cell)]
+            value.append("".join(texts))
         return value
+
+
+def _value(cell: str) -> str:
+    """A result cell as `json_record` dumped with `json_safe` writes it."""
+    return json_safe(encode_basestring(cell)) if cell else "null"
 
 
 class _Template:
     """A row's JSON text as pieces around its own values, per decision.
 
     The slots (a row's own values), in the order of the text: the line, the input cells, the
-    refund, then the `Delivered` fields in `RESULT_COLUMNS` order. A cell's or a refund's slot
-    is inside the quotes of its string (a decision that does not refund the price has null
-    before an empty slot); the others hold a whole JSON value. The pieces before the refund's
-    slot are the same for every decision (`head`).
+    refund, then the `Delivered` fields in `RESULT_COLUMNS` order, those next to each other in
+    one slot (`dates`: the return and damage deadlines). A cell's or a refund's slot is inside
+    the quotes of its string (a decision that does not refund the price has null before an
+    empty slot); the others hold a whole JSON value. The pieces before the refund's slot are
+    the same for every decision (`head`).
     """
 
     def __init__(self, layout: Layout, encode: Callable[[Any], str]) -> None:
         self.layout = layout
         self.encode = encode
         self.width = layout.width
-        self.own = [name for name in RESULT_COLUMNS if name in Delivered._fields]
-        self.own_at = [Delivered._fields.index(name) for name in self.own]
-        self.slots = 1 + self.width + 1 + len(self.own)  # line, cells, refund, dates
+        # the Delivered fields by slot: runs of neighbouring columns (their positions in Delivered)
+        self.dates: list[list[int]] = []
+        previous = ""
+        for name in RESULT_COLUMNS:
+            if name in Delivered._fields:
+                if previous not in Delivered._fields:
+                    self.dates.append([])
+                self.dates[-1].append(Delivered._fields.index(name))
+            previous = name
+        self.marks = 1 + self.width + 1 + sum(map(len, self.dates))  # a marker per value
+        self.slots = 1 + self.width + 1 + len(self.dates)  # line, cells, refund, dates
         self.step = 2 * self.slots + 1  # a row in a chunk's list: piece, slot, ..., piece
-        self.head = self._cut(_NOTHING)[: self.width + 1]
+        nothing = self._split(_NOTHING)
+        self.head = nothing[: self.width + 1]
+        # the text between the neighbouring dates of each slot: the keys (no decision's cells)
+        self.between: list[list[str]] = []
+        at = self.width + 2
+        for fields in self.dates:
+            self.between.append(nothing[at + 1 : at + len(fields)])
+            at += len(fields)
         # a row's list with the head in place
         self.row: list[Any] = [None] * self.step
         self.row[: 2 * len(self.head) : 2] = self.head
         self._cache: dict[Decided, list[str]] = {}
+        self._tails: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
 
     def pieces(self, decided: list[Decided]) -> list[list[str]]:
         """The text before each slot of a row with each decision, then the text after the last
@@ -100,10 +135,42 @@ class _Template:
             found[at] = pieces
         return found
 
+    def tail(self, result: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
+        """The end of a row's list, from the piece after its last cell, for a row whose result
+        cells (and extra cells) are given whole: one piece, then empty slots and pieces."""
+        found = self._tails.get((result, extra))
+        if found is None:
+            if len(self._tails) >= _LIMIT:
+                self._tails.clear()
+            marks = [""] * self.width
+            plain = self._dump(marks, result, extra)
+            mark = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in plain)
+            marks[-1] = mark
+            text = self._dump(marks, result, extra)
+            found = [text[text.index(mark) + 1 :]] + [""] * (self.step - 2 * (self.width + 1) - 1)
+            self._tails[result, extra] = found
+        return found
+
+    def _dump(self, cells: list[str], result: tuple[str, ...], extra: tuple[str, ...]) -> str:
+        row: Any = ("", [*cells, *result, *extra])
+        return json_safe(self.encode(json_record(row, self.layout))) + "\n"
+
     def _cut(self, decided: Decided) -> list[str]:
-        plain = self._text(decided, [""] * self.slots)
+        """The pieces around the slots of a row with this decision."""
+        found = self._split(decided)
+        at = self.width + 2
+        pieces = found[:at]
+        for fields in self.dates:
+            pieces.append(found[at])
+            at += len(fields)
+        pieces.append(found[-1])
+        return pieces
+
+    def _split(self, decided: Decided) -> list[str]:
+        """The pieces around the markers (a marker for each date, not each slot)."""
+        plain = self._text(decided, [""] * self.marks)
         mark = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in plain)
-        marks = [f"{mark}{at}{mark}" for at in range(self.slots)]
+        marks = [f"{mark}{at}{mark}" for at in range(self.marks)]
         text = self._text(decided, marks)
         # the line and the dates hold a whole JSON value: their markers' quotes go; so does the
         # refund's when the decision does not refund the price (the slot then holds "", after
@@ -112,17 +179,17 @@ class _Template:
         refund = 1 + self.width
         if not decided.refunds_price:
             text = text.replace(f'"{marks[refund]}"', self.encode(None) + marks[refund], 1)
-        for at in [0, *range(refund + 1, self.slots)]:
+        for at in [0, *range(refund + 1, self.marks)]:
             text = text.replace(f'"{marks[at]}"', marks[at], 1)
         pieces = re.split(f"{mark}[0-9]+{mark}", text)
-        assert len(pieces) == self.slots + 1, "every marker once"
+        assert len(pieces) == self.marks + 1, "every marker once"
         return pieces
 
     def _text(self, decided: Decided, marks: list[str]) -> str:
         """`json_record` of a row whose own values are `marks`, as `write_jsonl` writes it."""
         cells = marks[1 : 1 + self.width]
         results = []
-        dates = iter(marks[2 + self.width :])
+        dates = iter(marks[2 + self.width :])  # in column order, as the fields of `dates`
         for name in RESULT_COLUMNS:
             if name in Decided._fields:
                 results.append(getattr(decided, name))
@@ -144,12 +211,12 @@ def write_jsonl(chunks: Iterator[Chunk], layout: Layout, out: TextIO) -> None:
     encode = json.JSONEncoder(ensure_ascii=False).encode
     write = out.write
     template = _Template(layout, encode)
-    values = {name: _Values() for name in template.own}
+    dates = _Dates(template)
     for chunk in chunks:
         if layout.versioned:  # each row's `chosen_by` is its own
             write("".join(_reference(row, layout, encode) for row in chunk.rows()))
         elif chunk.records:
-            write("".join(_text(chunk, layout, template, values, encode)))
+            write("".join(_text(chunk, layout, template, dates, encode)))
 
 
 def _reference(row: Row, layout: Layout, encode: Callable[[Any], str]) -> str:
@@ -160,7 +227,7 @@ def _text(
     chunk: Chunk,
     layout: Layout,
     template: _Template,
-    values: dict[str, _Values],
+    dates: _Dates,
     encode: Callable[[Any], str],
 ) -> list[str]:
     """The pieces of a chunk's text, in order (see the module's doc)."""
@@ -185,11 +252,11 @@ def _text(
         refunds = list(map(inner, refunds))
     refund = 2 * (width + 1) + 1
     flat[refund::step] = refunds
-    for at, (name, field) in enumerate(zip(template.own, template.own_at, strict=True), 1):
-        cells = map(itemgetter(field), evaluated.delivered)
-        flat[refund + 2 * at :: step] = map(values[name].__getitem__, cells)
-    # rows written the reference way: settled one by one (`slow`), with extra cells, or
-    # refunded with no amount (the reference writes null; the template, a string)
+    found = list(map(dates.__getitem__, evaluated.delivered))
+    for at in range(len(template.dates)):
+        flat[refund + 2 * (at + 1) :: step] = map(itemgetter(at), found)
+    # rows whose results are written the reference way: settled one by one (`slow`), with
+    # extra cells, or refunded with no amount (the reference writes null; the template, a string)
     whole: dict[int, tuple[str, ...]] = dict(evaluated.slow)
     others = [at for at, extra in enumerate(chunk.extras or ()) if extra]
     if refunds.count("") != count - sum(map(_REFUNDS_PRICE, decided)):
@@ -198,9 +265,9 @@ def _text(
         results = evaluated.results()
         whole.update((at, results[at]) for at in others)
     for at, result in whole.items():
-        extra = chunk.extras[at] if chunk.extras else []
-        row = (chunk.lines[at], [*records[at], *result, *extra])
-        flat[step * at : step * (at + 1)] = [_reference(row, layout, encode)] + [""] * (step - 1)
+        extra = tuple(chunk.extras[at]) if chunk.extras else ()
+        start = step * at + 2 * (width + 1)
+        flat[start : step * (at + 1)] = template.tail(tuple(result), extra)
     return flat
 
 
@@ -215,7 +282,7 @@ def _clean_cells(chunk: Chunk) -> bool:
     if texts is None:
         return clean(",".join(chain.from_iterable(chunk.records)))
     lines = ",".join(texts)
-    if "\t" in lines or not clean(lines.replace('"', "")):
+    if "\t" in lines or not clean(lines, quotes=False):
         return False
     quoted = map(chunk.records.__getitem__, chunk.quoted)
     return '"' not in ",".join(chain.from_iterable(quoted))
