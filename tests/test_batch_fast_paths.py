@@ -276,3 +276,24 @@ def test_a_price_with_the_stores_currency_is_settled_without_the_slow_path() -> 
     fast = evaluator(HEADER)
     assert fast._amounts_column(rows) == ["120.00", "120.00"]
     assert fast.evaluate_chunk(rows).slow == {}
+
+
+@pytest.mark.parametrize("where", ["header", "extra"])
+def test_jsonl_with_every_marker_character_taken_is_the_reference_text(
+    monkeypatch, where: str
+) -> None:
+    """The template's markers are characters the row's text does not hold; a header that
+    holds them all is written the reference way from the start, a row whose extra cell does
+    from its chunk on: the same text."""
+    import migems_cli.batch
+    import migems_cli.render.batch_jsonl as fast
+
+    monkeypatch.setattr(fast, "_MARKS", range(0xE000, 0xE003))
+    monkeypatch.setattr(migems_cli.batch, "_CHUNK", 2)
+    taken = "\ue000\ue001\ue002"
+    header = f"delivered,note{taken}" if where == "header" else "delivered,note"
+    rows = ["2026-06-01,a", "2026-06-01,b\x1b", f"x,c,{taken}", "2026-06-01,d"]
+    first, reference = jsonl_both_ways("\r\n".join([header, *rows, ""]))
+    assert first == reference
+    assert first.count("\n") == 4
+    assert taken in first

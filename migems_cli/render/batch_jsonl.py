@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from itertools import chain
 from json.encoder import encode_basestring  # the C encoder where there is one, as json.dumps'
 from operator import itemgetter
@@ -144,8 +145,7 @@ class _Template:
                 self._tails.clear()
             marks = [""] * self.width
             plain = self._dump(marks, result, extra)
-            mark = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in plain)
-            marks[-1] = mark
+            marks[-1] = mark = _mark(plain)
             text = self._dump(marks, result, extra)
             found = [text[text.index(mark) + 1 :]] + [""] * (self.step - 2 * (self.width + 1) - 1)
             self._tails[result, extra] = found
@@ -169,7 +169,7 @@ class _Template:
     def _split(self, decided: Decided) -> list[str]:
         """The pieces around the markers (a marker for each date, not each slot)."""
         plain = self._text(decided, [""] * self.marks)
-        mark = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in plain)
+        mark = _mark(plain)
         marks = [f"{mark}{at}{mark}" for at in range(self.marks)]
         text = self._text(decided, marks)
         # the line and the dates hold a whole JSON value: their markers' quotes go; so does the
@@ -181,7 +181,7 @@ class _Template:
             text = text.replace(f'"{marks[refund]}"', self.encode(None) + marks[refund], 1)
         for at in [0, *range(refund + 1, self.marks)]:
             text = text.replace(f'"{marks[at]}"', marks[at], 1)
-        pieces = re.split(f"{mark}[0-9]+{mark}", text)
+        pieces = re.split(f"{re.escape(mark)}[0-9]+{re.escape(mark)}", text)
         assert len(pieces) == self.marks + 1, "every marker once"
         return pieces
 
@@ -203,6 +203,23 @@ class _Template:
         return json_safe(self.encode(json_record(row, self.layout))) + "\n"
 
 
+# Characters for markers: neither the encoder nor json_safe changes them, and no header, policy
+# or decision holds one, nearly always (a text that holds them all is written the reference way)
+_MARKS = range(0xE000, 0xF900)  # the private use area
+
+
+class _NoMark(Exception):
+    """Every marker character is in a row's text: `write_jsonl` writes the reference way."""
+
+
+def _mark(text: str) -> str:
+    """A marker character that `text` does not hold."""
+    for code in _MARKS:
+        if chr(code) not in text:
+            return chr(code)
+    raise _NoMark
+
+
 _NOTHING = Decided("", "", "", "", "", False, "")  # a decision's cells, all empty
 
 
@@ -210,13 +227,19 @@ def write_jsonl(chunks: Iterator[Chunk], layout: Layout, out: TextIO) -> None:
     """One JSON object per row, as `batch_out.write_jsonl` writes it (see the module's doc)."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
     write = out.write
-    template = _Template(layout, encode)
-    dates = _Dates(template)
+    template: _Template | None = None
+    if not layout.versioned:  # with versions, each row's `chosen_by` is its own
+        with suppress(_NoMark):
+            template = _Template(layout, encode)
+    dates = _Dates(template) if template is not None else None
     for chunk in chunks:
-        if layout.versioned:  # each row's `chosen_by` is its own
-            write("".join(_reference(row, layout, encode) for row in chunk.rows()))
-        elif chunk.records:
-            write("".join(_text(chunk, layout, template, dates, encode)))
+        if template is not None and dates is not None and chunk.records:
+            try:
+                write("".join(_text(chunk, layout, template, dates, encode)))
+                continue
+            except _NoMark:
+                template = None
+        write("".join(_reference(row, layout, encode) for row in chunk.rows()))
 
 
 def _reference(row: Row, layout: Layout, encode: Callable[[Any], str]) -> str:
