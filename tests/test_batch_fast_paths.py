@@ -297,3 +297,21 @@ def test_jsonl_with_every_marker_character_taken_is_the_reference_text(
     assert first == reference
     assert first.count("\n") == 4
     assert taken in first
+
+
+def test_a_long_result_part_is_not_cached() -> None:
+    """Rows with a long extra cell (or a long error) are dumped each time: memory stays flat
+    however many such rows a file has; short ones are cached."""
+    import json
+
+    from migems_cli.render.batch_jsonl import _SHORT, _Template
+
+    layout = read_layout(["delivered", "note"], "<test>")
+    template = _Template(layout, json.JSONEncoder(ensure_ascii=False).encode)
+    result = ("", "", "", "", "", "", "", "", "", "delivered: not a date")
+    for extra in [("x" * _SHORT,), ("y" * _SHORT,)]:
+        long = template.tail(result, extra)
+        assert '"extra": ["' + extra[0] in long[0]
+    assert template._tails == {}
+    short = template.tail(result, ("z",))
+    assert template._tails == {(result, ("z",)): short}

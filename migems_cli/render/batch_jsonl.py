@@ -7,13 +7,13 @@ every other result cell follows from it) and cut at the markers. A chunk's text 
 list, the pieces in place for every row (list slices, in C), the rows' own values between them,
 joined once:
 
-- input cells go in as they are: a chunk whose cells hold nothing that the encoder or
-  `json_safe` would change (one look over the chunk's joined cells: nearly every chunk) needs
-  no encoding at all; otherwise only the cells that do are encoded;
-- the refund and the dates through small caches of their JSON text (null when empty);
+- input cells go in as they are when the chunk holds nothing that the encoder or `json_safe`
+  would change (one look over the chunk's lines: nearly every chunk); otherwise only the cells
+  that hold such a character are encoded;
+- the refund as it is (a number), the dates through a cache of their JSON text per delivery;
 - a row settled one by one (an error), with cells past the header, or refunded with no amount
-  is the reference text itself, and so is every row of policy versions (each row's
-  `chosen_by` is its own).
+  has its result part dumped whole (cached when short), after its input cells as above;
+- rows of policy versions (each row's `chosen_by` is its own) are dumped the reference way.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from migems_cli.render.batch_out import _matching, json_record
 from migems_cli.render.safe import _UNSAFE, json_safe
 
 _LIMIT = 1 << 13  # cached decisions and values: emptied at this size, so memory stays flat
+_SHORT = 1 << 11  # the longest result text (of a row whose result is given whole) cached
 # A character the encoder escapes or `json_safe` does: a cell holding none is its own JSON text
 _DIRTY = re.compile(f'["\\\\\x00-\x1f{_UNSAFE}]')
 _CONTROLS = tuple(map(chr, [*range(0x20), 0x7F]))
@@ -138,17 +139,19 @@ class _Template:
 
     def tail(self, result: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
         """The end of a row's list, from the piece after its last cell, for a row whose result
-        cells (and extra cells) are given whole: one piece, then empty slots and pieces."""
+        cells (and extra cells) are given whole: one piece, then empty slots and pieces.
+        Cached when short (an extra cell may be long: memory stays flat)."""
         found = self._tails.get((result, extra))
         if found is None:
-            if len(self._tails) >= _LIMIT:
-                self._tails.clear()
             marks = [""] * self.width
             plain = self._dump(marks, result, extra)
             marks[-1] = mark = _mark(plain)
             text = self._dump(marks, result, extra)
             found = [text[text.index(mark) + 1 :]] + [""] * (self.step - 2 * (self.width + 1) - 1)
-            self._tails[result, extra] = found
+            if len(plain) <= _SHORT:
+                if len(self._tails) >= _LIMIT:
+                    self._tails.clear()
+                self._tails[result, extra] = found
         return found
 
     def _dump(self, cells: list[str], result: tuple[str, ...], extra: tuple[str, ...]) -> str:
@@ -197,7 +200,7 @@ class _Template:
                 results.append(marks[1 + self.width])
             elif name in Delivered._fields:
                 results.append(next(dates))
-            else:  # the error: a row with one is written the reference way
+            else:  # the error: a row with one has its result part dumped whole (see `tail`)
                 results.append("")
         row: Any = (marks[0], cells + results)  # the line's marker where its number goes
         return json_safe(self.encode(json_record(row, self.layout))) + "\n"
