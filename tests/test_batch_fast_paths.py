@@ -226,6 +226,14 @@ def test_a_clean_text_holds_nothing_to_escape(text: str, quotes: bool) -> None:
         assert inner(text) == text
 
 
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet='ab,"\\\x00\x1f\x7f\xa0\u2028\u00e9', max_size=4), max_size=8))
+def test_the_cells_to_escape_are_found_by_one_search(cells: list[str]) -> None:
+    from migems_cli.render.batch_jsonl import _DIRTY, _dirty
+
+    assert _dirty(cells) == {at for at, cell in enumerate(cells) if _DIRTY.search(cell)}
+
+
 @pytest.mark.parametrize("versioned", [False, True])
 def test_jsonl_of_policy_versions_and_order_dates_is_the_reference_text(
     run, monkeypatch, tmp_path, policy_text, versioned

@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
-from itertools import chain
+from itertools import accumulate, chain
 from json.encoder import encode_basestring  # the C encoder where there is one, as json.dumps'
-from operator import itemgetter
+from operator import add, itemgetter
 from typing import Any, TextIO
 
 from migems_cli.batch import RESULT_COLUMNS, Chunk, Decided, Delivered, Layout, Row
 from migems_cli.records import positions
-from migems_cli.render.batch_out import _matching, json_record
+from migems_cli.render.batch_out import json_record
 from migems_cli.render.safe import _UNSAFE, json_safe
 
 _LIMIT = 1 << 13  # cached decisions and values: emptied at this size, so memory stays flat
@@ -317,8 +318,15 @@ def _clean_cells(chunk: Chunk) -> bool:
 def _escape(columns: list[Sequence[str]], records: list[list[str]], width: int) -> None:
     """Each cell that holds a character to escape, escaped, in place in `columns`."""
     cells = list(chain.from_iterable(records))
-    for at in sorted(_matching(_DIRTY, cells, ",", "")):
+    for at in sorted(_dirty(cells)):
         row, column = divmod(at, width)
         if not isinstance(columns[column], list):
             columns[column] = list(columns[column])
         columns[column][row] = inner(cells[at])  # type: ignore[index]
+
+
+def _dirty(cells: list[str]) -> set[int]:
+    """Which `cells` hold a character of `_DIRTY`: one search over the cells joined by a
+    character that is none, each match placed by bisecting where the cells end."""
+    ends = list(map(add, accumulate(map(len, cells)), range(len(cells))))
+    return {bisect_right(ends, found.start()) for found in _DIRTY.finditer(",".join(cells))}
