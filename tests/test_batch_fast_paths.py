@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -150,16 +151,24 @@ def test_amounts_without_a_shipping_or_a_price_column() -> None:
 # `json_record` dumped per row, `render.batch_out.write_jsonl`), over random files.
 
 NAMES = ["claim_id", "delivered", "requested", "reason", "category", "price", "shipping",
-         "sale", "photos", "note", "Note", "\u00e9t\u00e9 \"q\"", "a\x1bb", "note"]  # fmt: skip
+         "sale", "photos", "ordered", "note", "Note", "\u00e9t\u00e9 \"q\"", "a\x1bb", "note",
+         "\ue000", "x\ue0001\ue000", "%s", "\u2028"]  # fmt: skip
+# Hostile cells: what the encoder escapes (quotes, backslashes, C0 controls, NUL), what json_safe
+# escapes (DEL, C1, bidi controls, U+2028/2029, lone surrogates), non-ASCII, the delimiters, a
+# long cell, markers like the template's (private-use characters), an empty price (a refund
+# with no amount: null).
 CELLS = st.one_of(
     st.sampled_from(["", "2026-06-01", "2026-06-20", "06/03/2026", "changed-mind", "damaged",
                      "ring", "hats", "yes", "no", "120.00", "$5", "12,5", "=1+2", "x\ny",
-                     "\u2028", "\x7f", "\x85", "caf\u00e9", '"', "\ud800", "-3"]),
+                     "\u2028", "\u2029", "\x7f", "\x85", "caf\u00e9", '"', '""', 'a"b', "\\",
+                     "\\u0000", "\ud800", "\udfff", "-3", "\t", "a\tb", "\x00", "\x1b[2J",
+                     "\u202e", "\r", ";", ",", "x" * 3000, "\ue000", "\ue0000\ue000", "null",
+                     "%s", "\U0001f48d"]),
     st.text(max_size=6),
 )  # fmt: skip
 
 
-def jsonl_both_ways(text: str) -> tuple[str, str]:
+def jsonl_both_ways(text: str, delimiter: str = ",") -> tuple[str, str]:
     import io
 
     from migems_cli.batch import Summary, evaluate_chunks
@@ -170,7 +179,7 @@ def jsonl_both_ways(text: str) -> tuple[str, str]:
 
     outputs = []
     for writer in (write_jsonl, lambda chunks, layout, out: reference(_rows(chunks), layout, out)):
-        records = RecordReader(io.StringIO(text, newline=""), ",")
+        records = RecordReader(io.StringIO(text, newline=""), delimiter)
         layout = read_layout(records.header() or [], "<test>")
         evaluator = Evaluator(POLICY, date(2026, 6, 30), False, layout)
         out = io.StringIO(newline="")
@@ -179,40 +188,184 @@ def jsonl_both_ways(text: str) -> tuple[str, str]:
     return outputs[0], outputs[1]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.sampled_from(NAMES), min_size=1, max_size=6),
     st.lists(st.lists(CELLS, max_size=8), max_size=12),
     st.sampled_from([1, 3, 256]),
+    st.sampled_from([",", ";", "\t"]),
+    st.booleans(),
 )
-@example(names=["claim_id"], rows=[["\x00"]], chunk=1)  # a NUL cell (failed once on 3.10)
+@example(names=["claim_id"], rows=[["\x00"]], chunk=1, delimiter=",", regular=False)  # 3.10
+@example(  # a decision that refunds the price of a row without one: null, not ""
+    names=["delivered", "requested", "reason", "category", "price"],
+    rows=[["2026-06-20", "2026-06-25", "changed-mind", "ring", ""]] * 2
+    + [["2026-06-20", "2026-06-25", "changed-mind", "ring", "120.00"]],
+    chunk=256,
+    delimiter=",",
+    regular=True,
+)
 def test_jsonl_from_pieces_is_the_reference_text(
-    names: list[str], rows: list[list[str]], chunk: int
+    names: list[str], rows: list[list[str]], chunk: int, delimiter: str, regular: bool
 ) -> None:
+    """`regular`: every row as wide as the header (the writer then looks at the lines)."""
     import csv
     import io
 
     import migems_cli.batch
 
     known = {"claim_id", "delivered", "requested", "reason", "category", "price", "shipping"}
-    known |= {"sale", "photos"}
+    known |= {"sale", "photos", "ordered"}
     # a known column named twice is refused (exit 2); other names may repeat (note, note_2)
     names = [n for at, n in enumerate(names) if n not in known or n not in names[:at]]
     if "delivered" not in names:
         names = ["delivered", *names]
+    if regular:
+        rows = [[*row, *[""] * len(names)][: len(names)] for row in rows]
     if sys.version_info < (3, 11):  # 3.10's csv writer cannot write a NUL (the reader reads it)
         rows = [[cell.replace("\x00", "") for cell in row] for row in rows]
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow(names)
     writer.writerows(rows)
     saved = migems_cli.batch._CHUNK
     migems_cli.batch._CHUNK = chunk
     try:
-        fast, reference = jsonl_both_ways(buffer.getvalue())
+        fast, reference = jsonl_both_ways(buffer.getvalue(), delimiter)
     finally:
         migems_cli.batch._CHUNK = saved
     assert fast == reference
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet='ab"\\\t\x00\x1b\x7f\x85\u2028\u00e9;, ', max_size=5), max_size=5
+        ),
+        max_size=10,
+    ),
+    st.sampled_from([",", ";", "\t"]),
+    st.booleans(),
+)
+@example(rows=[['a"b', "2026-06-01", "1.00", "x"]], delimiter=",", regular=True)
+def test_jsonl_from_pieces_of_lines_written_by_hand(
+    rows: list[list[str]], delimiter: str, regular: bool
+) -> None:
+    """Lines no csv writer made: quotes in unquoted cells (`a"b`), tabs, backslashes, controls,
+    read as they come; `regular`: every row 4 cells (the writer then looks at the lines)."""
+    if regular:
+        rows = [[*row, "", "", "", ""][:4] for row in rows]
+    header = delimiter.join(["claim_id", "delivered", "price", "note"])
+    text = "\r\n".join([header, *(delimiter.join(row) for row in rows)]) + "\r\n"
+    fast, reference = jsonl_both_ways(text, delimiter)
+    assert fast == reference
+
+
+@settings(max_examples=300)
+@given(st.text(), st.booleans())
+@example("a\x7fb", True)
+@example('"', False)
+def test_a_clean_text_holds_nothing_to_escape(text: str, quotes: bool) -> None:
+    """`clean` (memchr, or isprintable) never says clean where one search for the characters
+    the encoder or json_safe would change finds one (it may send a text with another
+    unprintable character, `\\xad`, to that search); on ASCII text they agree.
+    `quotes=False` lets quotes by."""
+    from migems_cli.render.batch_jsonl import _DIRTY, clean, inner
+
+    looked_at = text if quotes else text.replace('"', "")
+    if clean(text, quotes) or text.isascii():
+        assert clean(text, quotes) == (_DIRTY.search(looked_at) is None)
+    if clean(text):  # a clean cell is its own JSON text
+        assert inner(text) == text
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet='ab,"\\\x00\x1f\x7f\xa0\u2028\u00e9', max_size=4), max_size=8))
+def test_the_cells_to_escape_are_found_by_one_search(cells: list[str]) -> None:
+    from migems_cli.render.batch_jsonl import _DIRTY, _dirty
+
+    assert _dirty(cells) == {at for at, cell in enumerate(cells) if _DIRTY.search(cell)}
+
+
+@pytest.mark.parametrize("versioned", [False, True])
+def test_jsonl_of_policy_versions_and_order_dates_is_the_reference_text(
+    run, monkeypatch, tmp_path, policy_text, versioned
+) -> None:
+    """Rows evaluated by `batch_versions.Router` (an `ordered` column; a folder of versions,
+    each row's `chosen_by` its own): the fast writer writes what the reference writes."""
+    from migems_cli.render import batch_formats
+    from migems_cli.render.batch_formats import Format, _rows
+    from migems_cli.render.batch_out import write_jsonl as reference
+
+    policy = tmp_path / "v1.toml"
+    policy.write_text(policy_text, encoding="utf-8")
+    if versioned:
+        v2 = policy_text.replace('version = "1"', 'version = "2"', 1)
+        v2 = v2.replace('effective_from = "2026-11-26"', 'effective_from = "2027-01-01"', 1)
+        (tmp_path / "v2.toml").write_text(v2.replace("window_days = 30", "window_days = 14", 1))
+    source = tmp_path / "claims.csv"
+    source.write_text(
+        "claim_id,delivered,ordered,reason,category,price\n"
+        "A,2026-11-20,2026-11-10,changed-mind,rings,120.00\n"
+        "B,2027-01-05,2027-01-02,changed-mind,rings,\n"
+        "C,2027-01-05,,damaged,rings,15.50\n"
+        "D,2026-13-01,2026-11-10,changed-mind,rings,1.00\n"
+        'E,2026-11-20,2026-11-10,changed-mind,rings,"1,200.00",extra\n',
+        encoding="utf-8",
+    )
+    args = ["batch", str(source), "--format", "jsonl", "--today", "2027-01-10"]
+    args += ["--policy", str(tmp_path if versioned else policy)]
+    fast = run(*args)
+    monkeypatch.setitem(
+        batch_formats.WRITERS,
+        Format.jsonl,
+        lambda chunks, layout, out, _: reference(_rows(chunks), layout, out),
+    )
+    slow = run(*args)
+    assert (slow.code, slow.out) == (fast.code, fast.out)
+    assert fast.out.count("\n") == 5
+    assert ('"chosen_by": "ordered"' in fast.out) == versioned
+    assert ('"version": "2"' in fast.out) == versioned
+
+
+@pytest.mark.parametrize("where", ["header", "extra"])
+def test_jsonl_with_every_marker_character_taken_is_the_reference_text(
+    monkeypatch, where: str
+) -> None:
+    """The template's markers are characters the row's text does not hold; a header that
+    holds them all is written the reference way from the start, a row whose extra cell does
+    from its chunk on: the same text."""
+    import migems_cli.batch
+    import migems_cli.render.batch_jsonl as fast
+
+    monkeypatch.setattr(fast, "_MARKS", range(0xE000, 0xE003))
+    monkeypatch.setattr(migems_cli.batch, "_CHUNK", 2)
+    taken = "\ue000\ue001\ue002"
+    header = f"delivered,note{taken}" if where == "header" else "delivered,note"
+    rows = ["2026-06-01,a", "2026-06-01,b\x1b", f"x,c,{taken}", "2026-06-01,d"]
+    first, reference = jsonl_both_ways("\r\n".join([header, *rows, ""]))
+    assert first == reference
+    assert first.count("\n") == 4
+    assert taken in first
+
+
+def test_a_long_result_part_is_not_cached() -> None:
+    """Rows with a long extra cell (or a long error) are dumped each time: memory stays flat
+    however many such rows a file has; short ones are cached."""
+    import json
+
+    from migems_cli.render.batch_jsonl import _SHORT, _Template
+
+    layout = read_layout(["delivered", "note"], "<test>")
+    template = _Template(layout, json.JSONEncoder(ensure_ascii=False).encode)
+    result = ("", "", "", "", "", "", "", "", "", "delivered: not a date")
+    for extra in [("x" * _SHORT,), ("y" * _SHORT,)]:
+        long = template.tail(result, extra)
+        assert '"extra": ["' + extra[0] in long[0]
+    assert template._tails == {}
+    short = template.tail(result, ("z",))
+    assert template._tails == {(result, ("z",)): short}
 
 
 def test_a_price_with_the_stores_currency_is_settled_without_the_slow_path() -> None:
