@@ -426,6 +426,7 @@ def csv_both_ways(text: str, delimiter: str) -> tuple[str, str]:
 @example([[("quoted", "a,b"), ("quoted", "ab"), ("quoted", "=1,2"), ("bare", "")]], ",")
 @example([[("quoted", '"'), ("odd", "x"), ("bare", 'a"b'), ("quoted", "")]], ",")
 @example([[("bare", "1"), ("quoted", "=1,2"), ("bare", ""), ("bare", "")]], ",")  # formula
+@example([[("odd", "x,"), ("bare", "b"), ("bare", "c")]], ",")  # text after the closing quote
 @example([[("quoted", "\t;1"), ("bare", ""), ("bare", ""), ("bare", "")]], "\t")  # formula
 def test_csv_lines_echoed_as_read_are_what_the_writer_writes(
     lines: list[list[tuple[str, str]]], delimiter: str
