@@ -149,10 +149,18 @@ def _boundaries(data: FileBytes, first: int, parts: int) -> list[int]:
 
 
 def _lines_before(data: FileBytes, offset: int) -> int:
-    """Lines before `offset` as a text stream with newline="" counts them (CR LF, CR, LF)."""
-    return (
-        data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset) - data.count(b"\r\n", 0, offset)
-    )
+    """Lines before `offset` as a text stream with newline="" counts them (CR LF, CR, LF): one
+    read of each block, whose line feeds are counted, and its carriage returns only if it has
+    any (a file with CR LF line ends, or CR alone)."""
+    lines = 0
+    for at in range(0, offset, data.BLOCK):
+        end = min(at + data.BLOCK, offset)
+        block = data.read(at, end)
+        lines += block.count(b"\n")
+        if b"\r" in block:  # a CR LF is one line end: each CR that a LF follows is not another
+            after = data.read(end, end + 1) if end < offset else b""
+            lines += block.count(b"\r") - (block + after).count(b"\r\n")
+    return lines
 
 
 def regular_quotes(data: FileBytes, start: int, end: int, delimiter: bytes) -> bool:

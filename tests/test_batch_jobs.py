@@ -239,3 +239,24 @@ def _copied(sink: Any, skip: int, target: str, tmp_path: Path) -> bytes:
         os.close(read_end)
         got = b"".join(chunks)
     return got
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=60).map(lambda b: bytes(b"\r\na,"[x % 4] for x in b)),
+       st.sampled_from([1, 2, 3, 7, 64]))  # fmt: skip
+def test_lines_before_an_offset_count_cr_lf_cr_and_lf_as_a_text_stream_does(
+    data: bytes, block: int
+) -> None:
+    """`_lines_before` reads each block once (CRs only where a block has one), across block
+    ends that split a CR LF: what io.TextIOWrapper(newline="") counts as lines."""
+    from migems_cli.batch_jobs import _lines_before
+
+    with tempfile.TemporaryFile() as file:
+        file.write(data)
+        file.flush()
+        bytes_ = FileBytes(file.fileno())
+        bytes_.BLOCK = block
+        for offset in range(len(data) + 1):
+            head = data[:offset]
+            expected = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
+            assert _lines_before(bytes_, offset) == expected
