@@ -234,7 +234,10 @@ def replay(found: str | None) -> bool:
     text = lookup(found)
     if text is None:
         return False
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)  # encoded whole before anything is written
+    except UnicodeEncodeError:  # a text no drawing wrote to this stdout: not one of ours
+        return False
     return True
 
 

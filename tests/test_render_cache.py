@@ -270,6 +270,20 @@ def test_an_entry_whose_signatures_are_not_signatures_is_a_miss(
     assert render_cache.lookup(KEY) is None
 
 
+def test_an_entry_stdout_cannot_encode_is_a_miss(cache: Path, monkeypatch) -> None:
+    """A text that the drawing could never have written (a lone surrogate, on a strict UTF-8
+    stdout, as PYTHONIOENCODING=utf-8 makes it) is a miss, nothing written: not a
+    UnicodeEncodeError traceback."""
+    import io
+
+    render_cache.store(KEY, "a\udc80b\n")
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", write_through=True)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert render_cache.replay(KEY) is False
+    assert raw.getvalue() == b""
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux has it")
 def test_an_entry_that_claims_more_than_memory_holds_is_a_miss(cache: Path, tmp_path) -> None:
     """A payload announcing a tuple of 2**31 - 1 items (16 GiB): under a memory limit (a
