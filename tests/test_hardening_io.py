@@ -630,3 +630,56 @@ def test_a_terminal_that_cannot_show_every_character_gets_a_question_mark_not_a_
     if args[-1] != "--help":  # the footer: '·' shown where it can be, else replaced
         mark = "?" if encoding == "ascii" else "\u00b7"
         assert f"Policy version 1 from 2026-11-26 {mark} " in out
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"},
+        {"PYTHONIOENCODING": "ascii:surrogateescape"},
+    ],
+    ids=["C-locale", "surrogateescape"],
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "processing"],
+        ["check", "--delivered", "2026-11-20", "--category", "rings", "--today", "2026-11-26"],
+    ],
+)
+def test_the_c_locale_terminal_gets_a_question_mark_not_a_traceback(
+    variables: dict[str, str], args: list[str]
+) -> None:
+    """The C locale without UTF-8 mode gives stdout ASCII with errors=surrogateescape, not
+    strict: the footer's '\u00b7' was still a UnicodeEncodeError traceback, exit 1."""
+    from tests.helpers import migems_script, script_env
+
+    env = script_env({**variables, "MIGEMS_NO_CACHE": "1", "COLUMNS": "100"})
+    for name in {"LC_ALL", "PYTHONIOENCODING"} - set(variables):
+        env.pop(name, None)
+    done = subprocess.run(
+        [migems_script(), *args], capture_output=True, env=env, check=False, timeout=60
+    )
+    err = done.stderr.decode("ascii", "replace")
+    assert done.returncode == 0, err
+    assert "Traceback" not in err
+    assert b"Policy version 1 from 2026-11-26 ? " in done.stdout
+
+
+def test_surrogate_escapes_still_go_out_as_the_bytes_they_came_from() -> None:
+    """Where stdout's errors are surrogateescape, bytes that came in undecodable go out as
+    they came (the replacement only covers what has no byte to go back to)."""
+    import io
+
+    from migems_cli import stdout_guard
+
+    like = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="surrogateescape")
+    read, write = os.pipe()
+    try:
+        out = stdout_guard._wrap(io.FileIO(write, "w", closefd=False), like, True)
+        out.write("caf\udce9 \u00b7\n")
+        out.flush()
+        assert os.read(read, 100) == b"caf\xe9 ?\n"
+    finally:
+        os.close(read)
+        os.close(write)
