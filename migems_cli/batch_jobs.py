@@ -467,8 +467,13 @@ def _copy(sink: IO[bytes], skip: int, out: TextIO) -> None:
         out.flush()  # what the text layer holds goes first
         assert buffer is not None
         buffer.flush()
-        if _sendfile(sink, skip, buffer):
-            return
+        try:
+            if _sendfile(sink, skip, buffer):
+                return
+        except BrokenPipeError:
+            # the reader went away: so do the writes below, where a guarded stdout (see
+            # stdout_guard) notes it and drops the rest, the verdict kept (not click's exit 1)
+            pass
         while block := sink.read(1 << 20):
             buffer.write(block)
         return

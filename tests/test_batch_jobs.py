@@ -239,3 +239,59 @@ def _copied(sink: Any, skip: int, target: str, tmp_path: Path) -> bytes:
         os.close(read_end)
         got = b"".join(chunks)
     return got
+
+
+def _clean_rows(count: int) -> list[list[str]]:
+    """Rows that all evaluate (exit 0), with quoted cells (regular quoting: split in ranges)."""
+    return [
+        [f"C{at}", "2026-06-01", "2026-06-10", "changed-mind", "ring", f"{at % 500}.00", "a,b"]
+        for at in range(count)
+    ]
+
+
+def test_a_pipe_closed_while_a_workers_output_is_copied_keeps_the_verdict(tmp_path) -> None:
+    """`| head` that goes away while the parent sends a worker's bytes (sendfile, past stdout's
+    guard): exit 0 as with one process (every row so far evaluated), not click's exit 1 for
+    an EPIPE that reached it; nothing on stderr."""
+    import os
+    import subprocess
+
+    from tests.helpers import migems_script, script_env
+
+    path = tmp_path / "clean.csv"
+    write(path, _clean_rows(12_000), [], crlf=False)
+    args = [migems_script(), "batch", str(path), "--today", TODAY]
+    env = script_env({"MIGEMS_NO_CACHE": "1"})
+    total = len(subprocess.run(args, capture_output=True, env=env, check=True).stdout)
+    assert total > 600_000  # the worker's half is far more than a pipe holds
+    for jobs in ("1", "2"):
+        read_end, write_end = os.pipe()
+        process = subprocess.Popen(
+            [*args, "--jobs", jobs], stdout=write_end, stderr=subprocess.PIPE, env=env
+        )
+        os.close(write_end)
+        left = total - 200_000  # all of the parent's own half, then into the worker's
+        while left > 0:
+            left -= len(os.read(read_end, min(left, 1 << 16)))
+        os.close(read_end)
+        _, err = process.communicate(timeout=60)
+        assert (jobs, process.returncode, err) == (jobs, 0, b"")
+
+
+def test_copying_onto_a_guarded_stdout_whose_reader_went_away_is_quiet() -> None:
+    """The guard (stdout_guard) notes the closed pipe and drops the rest: no BrokenPipeError."""
+    import os
+
+    from migems_cli import stdout_guard
+    from migems_cli.batch_jobs import _copy
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    sink = stdout_guard._Sink(write_end)
+    out = stdout_guard._wrap(sink, None, False)
+    with tempfile.TemporaryFile() as worker:
+        worker.write(b"h\r\n" + b"x,y\r\n" * 100_000)
+        _copy(worker, 3, out)
+    out.flush()
+    assert sink.closed_pipe
+    os.close(write_end)
