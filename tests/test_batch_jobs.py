@@ -295,3 +295,42 @@ def test_copying_onto_a_guarded_stdout_whose_reader_went_away_is_quiet() -> None
     out.flush()
     assert sink.closed_pipe
     os.close(write_end)
+
+
+def test_an_error_part_way_through_sendfile_goes_the_ordinary_way(monkeypatch, tmp_path) -> None:
+    """A disk that fills while the kernel copies a worker's output (ENOSPC after some bytes):
+    the rest goes through stdout's own writer from where the kernel stopped (nothing twice,
+    nothing lost), so a full disk is the guard's one-line error (exit 2), not an OSError
+    traceback (exit 1) as it was with `batch --jobs 2 > file` on a full file system."""
+    import errno
+    import os
+
+    from migems_cli import batch_jobs, stdout_guard
+
+    real = os.sendfile
+    calls: list[int] = []
+
+    def full_after_one_call(out: int, source: int, offset: int, count: int) -> int:
+        calls.append(offset)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(out, source, offset, min(count, 12_345))
+
+    monkeypatch.setattr(batch_jobs.os, "sendfile", full_after_one_call)
+    body = b"h\r\n" + b"".join(b"%d,\xc3\xa9\r\n" % n for n in range(50_000))
+    with tempfile.TemporaryFile() as worker:
+        worker.write(body)
+        path = tmp_path / "out.csv"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        out = stdout_guard._wrap(stdout_guard._Sink(fd), None, False)
+        batch_jobs._copy(worker, 3, out)  # the rest written the ordinary way
+        out.flush()
+        os.close(fd)
+        assert path.read_bytes() == body[3:]
+        assert calls[:2] == [3, 3 + 12_345]
+        calls.clear()
+        fd = os.open("/dev/full", os.O_WRONLY)
+        out = stdout_guard._wrap(stdout_guard._Sink(fd), None, False)
+        with pytest.raises(stdout_guard.OutputError):  # the guard's error: exit 2, one line
+            batch_jobs._copy(worker, 3, out)  # (a block over the buffer's size: written now)
+        os.close(fd)
