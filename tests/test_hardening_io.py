@@ -683,3 +683,34 @@ def test_surrogate_escapes_still_go_out_as_the_bytes_they_came_from() -> None:
     finally:
         os.close(read)
         os.close(write)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "ascii:surrogateescape"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ring-size", "--uk", "G\u00bd", "--json"],  # 'F½', 'G½': the chart's UK sizes
+        ["check", "--delivered", "2026-11-20", "--category", "bagu\u00e9\u2019", "--json"],
+    ],
+)
+def test_json_on_a_terminal_that_cannot_show_every_character_is_the_same_data(
+    encoding: str, args: list[str]
+) -> None:
+    """'?' for what an ASCII or Latin-1 stdout cannot show is for people; a JSON document
+    there (scripts: LANG=C, PYTHONIOENCODING) must still load to the very same data, its
+    other characters escaped (\\u00bd), not 'G?'."""
+    import json
+
+    from tests.helpers import migems_script, script_env
+
+    def document(variables: dict[str, str], codec: str) -> tuple[int, object]:
+        env = script_env({**variables, "MIGEMS_NO_CACHE": "1", "MIGEMS_TODAY": "2026-11-26"})
+        done = subprocess.run(
+            [migems_script(), *args], capture_output=True, env=env, check=False, timeout=60
+        )
+        return done.returncode, json.loads(done.stdout.decode(codec))
+
+    utf8 = document({"PYTHONIOENCODING": "utf-8"}, "utf-8")
+    assert "\u00bd" in json.dumps(utf8, ensure_ascii=False) or "\u00e9" in str(utf8)
+    codec = encoding.partition(":")[0]
+    assert document({"PYTHONIOENCODING": encoding}, codec) == utf8
