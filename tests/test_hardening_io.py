@@ -714,3 +714,26 @@ def test_json_on_a_terminal_that_cannot_show_every_character_is_the_same_data(
     assert "\u00bd" in json.dumps(utf8, ensure_ascii=False) or "\u00e9" in str(utf8)
     codec = encoding.partition(":")[0]
     assert document({"PYTHONIOENCODING": encoding}, codec) == utf8
+
+
+def test_the_log_csv_export_is_utf8_on_an_ascii_stdout(tmp_path) -> None:
+    """`log --format csv` is data, like batch's CSV: UTF-8 whatever the terminal, not 'Zo?'
+    (the '?' of an ASCII stdout is for people; before it, this was a traceback)."""
+    from tests.helpers import migems_script, script_env
+
+    env = script_env(
+        {"MIGEMS_NO_CACHE": "1", "MIGEMS_JOURNAL": str(tmp_path / "j.sqlite3"),
+         "MIGEMS_TODAY": "2026-11-26"}
+    )  # fmt: skip
+    record = [migems_script(), "check", "--delivered", "2026-11-20", "--category", "rings"]
+    record += ["--record", "--agent", "Zo\u00eb", "--order", "A1"]
+    subprocess.run(record, capture_output=True, env=env, check=True, timeout=60)
+    done = subprocess.run(
+        [migems_script(), "log", "--format", "csv"],
+        capture_output=True,
+        env={**env, "PYTHONIOENCODING": "ascii"},
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert ",Zo\u00eb,A1," in done.stdout.decode("utf-8")
