@@ -22,7 +22,6 @@ and, by default, a file over `AUTO_BYTES`. Anything else runs in one process (`-
 from __future__ import annotations
 
 import codecs
-import errno
 import io
 import os
 import re
@@ -475,8 +474,10 @@ def _copy(sink: IO[bytes], skip: int, out: TextIO) -> None:
         out.flush()  # what the text layer holds goes first
         assert buffer is not None
         buffer.flush()
-        if _sendfile(sink, skip, buffer):
-            return
+        # what the kernel did not copy goes through `buffer`, from where it stopped: an error
+        # (a full disk, a reader gone) meets stdout's own writer there, which reports it as
+        # every other write (see stdout_guard), not as an OSError out of sendfile
+        sink.seek(_sendfile(sink, skip, buffer))
         while block := sink.read(1 << 20):
             buffer.write(block)
         return
@@ -487,31 +488,27 @@ def _copy(sink: IO[bytes], skip: int, out: TextIO) -> None:
     write(decoder.decode(b"", final=True))
 
 
-def _sendfile(sink: IO[bytes], skip: int, buffer: IO[bytes]) -> bool:
-    """Copy `sink` from byte `skip` to the end onto `buffer`'s descriptor in the kernel (Linux);
-    False, with nothing written, where that is not possible."""
+def _sendfile(sink: IO[bytes], skip: int, buffer: IO[bytes]) -> int:
+    """Copy `sink` from byte `skip` to the end onto `buffer`'s descriptor in the kernel (Linux):
+    the offset it got to (the end; `skip` where that is not possible; where an error stopped
+    it otherwise)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return skip
     try:
         target = buffer.fileno()
     except (AttributeError, OSError, ValueError):
-        return False
+        return skip
     source = sink.fileno()
     at, end = skip, os.fstat(source).st_size
     while at < end:
         try:
             sent = os.sendfile(target, source, at, min(end - at, 1 << 30))
-        except OSError as exc:
-            if at == skip and exc.errno in _NO_SENDFILE:
-                return False  # nothing sent yet: the caller copies the blocks itself
-            raise
+        except OSError:
+            break
         if sent == 0:
             break
         at += sent
-    return True
-
-
-_NO_SENDFILE = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF}
+    return at
 
 
 def note(text: str) -> None:

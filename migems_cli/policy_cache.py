@@ -143,7 +143,7 @@ def unpack(raw: bytes, blob: bytes) -> dict[str, Any] | None:
             data = _decode(data)
         elif kind != _PLAIN:
             return None
-    except (EOFError, ValueError, TypeError):
+    except (EOFError, ValueError, TypeError, MemoryError):  # MemoryError: a length it announces
         return None
     return data if isinstance(data, dict) else None
 

@@ -187,11 +187,19 @@ def _dependencies() -> tuple[tuple[str, int, int, int, int], ...] | None:
     return tuple(sorted(found))
 
 
-def _unchanged(dependencies: Any) -> bool:
-    try:
-        return all(_signature(entry[0]) == tuple(entry) for entry in dependencies)
-    except (OSError, ValueError, TypeError, IndexError):
-        return False
+def _unchanged(dependencies: tuple[Any, ...]) -> bool:
+    """Whether every signature still holds. A payload's digest proves nothing against whoever
+    wrote it: an entry that is not a (path, ...) tuple of five is a miss (a dict's `[0]` raises
+    KeyError, a huge int for a path OverflowError from os.stat)."""
+    for entry in dependencies:
+        if type(entry) is not tuple or len(entry) != 5 or type(entry[0]) is not str:
+            return False
+        try:
+            if _signature(entry[0]) != entry:
+                return False
+        except (OSError, ValueError):
+            return False
+    return True
 
 
 def lookup(found: str | None) -> str | None:
@@ -214,7 +222,7 @@ def lookup(found: str | None) -> str | None:
         return None
     try:
         dependencies, text = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
+    except (EOFError, ValueError, TypeError, MemoryError):  # MemoryError: a length it announces
         return None
     if not isinstance(text, str) or not isinstance(dependencies, tuple):
         return None
@@ -226,7 +234,10 @@ def replay(found: str | None) -> bool:
     text = lookup(found)
     if text is None:
         return False
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)  # encoded whole before anything is written
+    except UnicodeEncodeError:  # a text no drawing wrote to this stdout: not one of ours
+        return False
     return True
 
 

@@ -88,14 +88,31 @@ class _Quiet(_FdWriter):
 _sink: _Sink | None = None
 
 
+_ESCAPED_OR_REPLACED = "migems-surrogateescape-or-replace"
+
+
+def _escaped_or_replaced(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """surrogateescape where it applies (bytes that came in undecodable), else '?'."""
+    try:
+        escaped: tuple[str | bytes, int] = codecs.lookup_error("surrogateescape")(exc)
+    except UnicodeError:
+        return codecs.replace_errors(exc)
+    return escaped
+
+
 def _wrap(
     raw: io.RawIOBase, like: io.TextIOWrapper | None, write_through: bool
 ) -> io.TextIOWrapper:
     errors = like.errors if like else "backslashreplace"
-    if like and errors == "strict" and not codecs.lookup(like.encoding).name.startswith("utf"):
+    if like and not codecs.lookup(like.encoding).name.startswith("utf"):
         # an ASCII or Latin-1 terminal (PYTHONIOENCODING, a locale) shows '?' for a character
-        # it cannot show, such as the footer's '·': a UnicodeEncodeError would be a traceback
-        errors = "replace"
+        # it cannot show, such as the footer's '·': a UnicodeEncodeError would be a traceback.
+        # The C locale without UTF-8 mode says surrogateescape: escaped bytes still go out.
+        if errors == "strict":
+            errors = "replace"
+        elif errors == "surrogateescape":
+            codecs.register_error(_ESCAPED_OR_REPLACED, _escaped_or_replaced)
+            errors = _ESCAPED_OR_REPLACED
     return io.TextIOWrapper(
         io.BufferedWriter(raw),
         encoding=like.encoding if like else "utf-8",

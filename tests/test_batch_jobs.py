@@ -260,3 +260,98 @@ def test_lines_before_an_offset_count_cr_lf_cr_and_lf_as_a_text_stream_does(
             head = data[:offset]
             expected = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
             assert _lines_before(bytes_, offset) == expected
+
+
+def _clean_rows(count: int) -> list[list[str]]:
+    """Rows that all evaluate (exit 0), with quoted cells (regular quoting: split in ranges)."""
+    return [
+        [f"C{at}", "2026-06-01", "2026-06-10", "changed-mind", "ring", f"{at % 500}.00", "a,b"]
+        for at in range(count)
+    ]
+
+
+def test_a_pipe_closed_while_a_workers_output_is_copied_keeps_the_verdict(tmp_path) -> None:
+    """`| head` that goes away while the parent sends a worker's bytes (sendfile, past stdout's
+    guard): exit 0 as with one process (every row so far evaluated), not click's exit 1 for
+    an EPIPE that reached it; nothing on stderr."""
+    import os
+    import subprocess
+
+    from tests.helpers import migems_script, script_env
+
+    path = tmp_path / "clean.csv"
+    write(path, _clean_rows(12_000), [], crlf=False)
+    args = [migems_script(), "batch", str(path), "--today", TODAY]
+    env = script_env({"MIGEMS_NO_CACHE": "1"})
+    total = len(subprocess.run(args, capture_output=True, env=env, check=True).stdout)
+    assert total > 600_000  # the worker's half is far more than a pipe holds
+    for jobs in ("1", "2"):
+        read_end, write_end = os.pipe()
+        process = subprocess.Popen(
+            [*args, "--jobs", jobs], stdout=write_end, stderr=subprocess.PIPE, env=env
+        )
+        os.close(write_end)
+        left = total - 200_000  # all of the parent's own half, then into the worker's
+        while left > 0:
+            left -= len(os.read(read_end, min(left, 1 << 16)))
+        os.close(read_end)
+        _, err = process.communicate(timeout=60)
+        assert (jobs, process.returncode, err) == (jobs, 0, b"")
+
+
+def test_copying_onto_a_guarded_stdout_whose_reader_went_away_is_quiet() -> None:
+    """The guard (stdout_guard) notes the closed pipe and drops the rest: no BrokenPipeError."""
+    import os
+
+    from migems_cli import stdout_guard
+    from migems_cli.batch_jobs import _copy
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    sink = stdout_guard._Sink(write_end)
+    out = stdout_guard._wrap(sink, None, False)
+    with tempfile.TemporaryFile() as worker:
+        worker.write(b"h\r\n" + b"x,y\r\n" * 100_000)
+        _copy(worker, 3, out)
+    out.flush()
+    assert sink.closed_pipe
+    os.close(write_end)
+
+
+def test_an_error_part_way_through_sendfile_goes_the_ordinary_way(monkeypatch, tmp_path) -> None:
+    """A disk that fills while the kernel copies a worker's output (ENOSPC after some bytes):
+    the rest goes through stdout's own writer from where the kernel stopped (nothing twice,
+    nothing lost), so a full disk is the guard's one-line error (exit 2), not an OSError
+    traceback (exit 1) as it was with `batch --jobs 2 > file` on a full file system."""
+    import errno
+    import os
+
+    from migems_cli import batch_jobs, stdout_guard
+
+    real = os.sendfile
+    calls: list[int] = []
+
+    def full_after_one_call(out: int, source: int, offset: int, count: int) -> int:
+        calls.append(offset)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(out, source, offset, min(count, 12_345))
+
+    monkeypatch.setattr(batch_jobs.os, "sendfile", full_after_one_call)
+    body = b"h\r\n" + b"".join(b"%d,\xc3\xa9\r\n" % n for n in range(50_000))
+    with tempfile.TemporaryFile() as worker:
+        worker.write(body)
+        path = tmp_path / "out.csv"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        out = stdout_guard._wrap(stdout_guard._Sink(fd), None, False)
+        batch_jobs._copy(worker, 3, out)  # the rest written the ordinary way
+        out.flush()
+        os.close(fd)
+        assert path.read_bytes() == body[3:]
+        assert calls[:2] == [3, 3 + 12_345]
+        calls.clear()
+        fd = os.open("/dev/full", os.O_WRONLY)
+        out = stdout_guard._wrap(stdout_guard._Sink(fd), None, False)
+        with pytest.raises(stdout_guard.OutputError):  # the guard's error: exit 2, one line
+            batch_jobs._copy(worker, 3, out)  # (a block over the buffer's size: written now)
+        os.close(fd)

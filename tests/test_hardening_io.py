@@ -630,3 +630,110 @@ def test_a_terminal_that_cannot_show_every_character_gets_a_question_mark_not_a_
     if args[-1] != "--help":  # the footer: '·' shown where it can be, else replaced
         mark = "?" if encoding == "ascii" else "\u00b7"
         assert f"Policy version 1 from 2026-11-26 {mark} " in out
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"},
+        {"PYTHONIOENCODING": "ascii:surrogateescape"},
+    ],
+    ids=["C-locale", "surrogateescape"],
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "processing"],
+        ["check", "--delivered", "2026-11-20", "--category", "rings", "--today", "2026-11-26"],
+    ],
+)
+def test_the_c_locale_terminal_gets_a_question_mark_not_a_traceback(
+    variables: dict[str, str], args: list[str]
+) -> None:
+    """The C locale without UTF-8 mode gives stdout ASCII with errors=surrogateescape, not
+    strict: the footer's '\u00b7' was still a UnicodeEncodeError traceback, exit 1."""
+    from tests.helpers import migems_script, script_env
+
+    env = script_env({**variables, "MIGEMS_NO_CACHE": "1", "COLUMNS": "100"})
+    for name in {"LC_ALL", "PYTHONIOENCODING"} - set(variables):
+        env.pop(name, None)
+    done = subprocess.run(
+        [migems_script(), *args], capture_output=True, env=env, check=False, timeout=60
+    )
+    err = done.stderr.decode("ascii", "replace")
+    assert done.returncode == 0, err
+    assert "Traceback" not in err
+    assert b"Policy version 1 from 2026-11-26 ? " in done.stdout
+
+
+def test_surrogate_escapes_still_go_out_as_the_bytes_they_came_from() -> None:
+    """Where stdout's errors are surrogateescape, bytes that came in undecodable go out as
+    they came (the replacement only covers what has no byte to go back to)."""
+    import io
+
+    from migems_cli import stdout_guard
+
+    like = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="surrogateescape")
+    read, write = os.pipe()
+    try:
+        out = stdout_guard._wrap(io.FileIO(write, "w", closefd=False), like, True)
+        out.write("caf\udce9 \u00b7\n")
+        out.flush()
+        assert os.read(read, 100) == b"caf\xe9 ?\n"
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "ascii:surrogateescape"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ring-size", "--uk", "G\u00bd", "--json"],  # 'F½', 'G½': the chart's UK sizes
+        ["check", "--delivered", "2026-11-20", "--category", "bagu\u00e9\u2019", "--json"],
+    ],
+)
+def test_json_on_a_terminal_that_cannot_show_every_character_is_the_same_data(
+    encoding: str, args: list[str]
+) -> None:
+    """'?' for what an ASCII or Latin-1 stdout cannot show is for people; a JSON document
+    there (scripts: LANG=C, PYTHONIOENCODING) must still load to the very same data, its
+    other characters escaped (\\u00bd), not 'G?'."""
+    import json
+
+    from tests.helpers import migems_script, script_env
+
+    def document(variables: dict[str, str], codec: str) -> tuple[int, object]:
+        env = script_env({**variables, "MIGEMS_NO_CACHE": "1", "MIGEMS_TODAY": "2026-11-26"})
+        done = subprocess.run(
+            [migems_script(), *args], capture_output=True, env=env, check=False, timeout=60
+        )
+        return done.returncode, json.loads(done.stdout.decode(codec))
+
+    utf8 = document({"PYTHONIOENCODING": "utf-8"}, "utf-8")
+    assert "\u00bd" in json.dumps(utf8, ensure_ascii=False) or "\u00e9" in str(utf8)
+    codec = encoding.partition(":")[0]
+    assert document({"PYTHONIOENCODING": encoding}, codec) == utf8
+
+
+def test_the_log_csv_export_is_utf8_on_an_ascii_stdout(tmp_path) -> None:
+    """`log --format csv` is data, like batch's CSV: UTF-8 whatever the terminal, not 'Zo?'
+    (the '?' of an ASCII stdout is for people; before it, this was a traceback)."""
+    from tests.helpers import migems_script, script_env
+
+    env = script_env(
+        {"MIGEMS_NO_CACHE": "1", "MIGEMS_JOURNAL": str(tmp_path / "j.sqlite3"),
+         "MIGEMS_TODAY": "2026-11-26"}
+    )  # fmt: skip
+    record = [migems_script(), "check", "--delivered", "2026-11-20", "--category", "rings"]
+    record += ["--record", "--agent", "Zo\u00eb", "--order", "A1"]
+    subprocess.run(record, capture_output=True, env=env, check=True, timeout=60)
+    done = subprocess.run(
+        [migems_script(), "log", "--format", "csv"],
+        capture_output=True,
+        env={**env, "PYTHONIOENCODING": "ascii"},
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert ",Zo\u00eb,A1," in done.stdout.decode("utf-8")

@@ -121,6 +121,33 @@ def test_a_damaged_cache_file_is_ignored(
     assert policy_cache.cached(policy_text.encode()) is not None  # rewritten
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux has it")
+def test_a_cache_file_that_claims_more_than_memory_holds_is_ignored(
+    cache_home: Path, policy_text: str
+) -> None:
+    """Valid digests around a payload announcing a tuple of 2**31 - 1 items: under a memory
+    limit (a container, ulimit -v) marshal raises MemoryError, which must be a miss, not a
+    traceback (the render cache reads its files the same way)."""
+    raw = policy_text.encode()
+    payload = b"-(" + (2**31 - 1).to_bytes(4, "little")
+    cache_home.parent.mkdir(parents=True)
+    digest = policy_cache._raw_digest(raw)
+    cache_home.write_bytes(policy_cache.MAGIC + digest + policy_cache._digest(payload) + payload)
+    cache_home.chmod(0o600)
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))\n"
+        "from migems_cli import policy_cache\n"
+        "print(policy_cache.cached(sys.stdin.buffer.read()))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent.parent)}
+    env.pop("MIGEMS_NO_CACHE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=raw, capture_output=True, env=env, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"None\n", b"")
+
+
 def test_an_unwritable_cache_folder_is_ignored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy_text: str
 ) -> None:

@@ -247,6 +247,59 @@ def test_an_entry_with_valid_digests_but_another_shape_is_a_miss(cache: Path) ->
     assert render_cache.lookup(KEY) is None
 
 
+def _write_payload(entry: Path, payload: bytes) -> None:
+    from migems_cli.policy_cache import _digest
+
+    entry.write_bytes(render_cache.MAGIC + bytes.fromhex(KEY) + _digest(payload) + payload)
+
+
+@pytest.mark.parametrize(
+    "dependencies",
+    [({},), ({0: "x"},), ((2**70, 1, 2, 3, 4),), ((-1, 0, 0, 0, 0),), ((b"/",),), ("",), (None,)],
+    ids=["dict", "dict0", "huge-fd", "fd", "bytes", "empty-str", "none"],
+)
+def test_an_entry_whose_signatures_are_not_signatures_is_a_miss(
+    cache: Path, dependencies: tuple[object, ...]
+) -> None:
+    """Valid digests around a hostile payload (anyone can compute a SHA-256): each signature
+    must be a (path, inode, size, mtime, ctime) tuple, or the entry is a miss, not a KeyError
+    or an OverflowError from os.stat."""
+    import marshal
+
+    _write_payload(cache, marshal.dumps((dependencies, "kept\n")))
+    assert render_cache.lookup(KEY) is None
+
+
+def test_an_entry_stdout_cannot_encode_is_a_miss(cache: Path, monkeypatch) -> None:
+    """A text that the drawing could never have written (a lone surrogate, on a strict UTF-8
+    stdout, as PYTHONIOENCODING=utf-8 makes it) is a miss, nothing written: not a
+    UnicodeEncodeError traceback."""
+    import io
+
+    render_cache.store(KEY, "a\udc80b\n")
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", write_through=True)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert render_cache.replay(KEY) is False
+    assert raw.getvalue() == b""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux has it")
+def test_an_entry_that_claims_more_than_memory_holds_is_a_miss(cache: Path, tmp_path) -> None:
+    """A payload announcing a tuple of 2**31 - 1 items (16 GiB): under a memory limit (a
+    container, ulimit -v) marshal raises MemoryError, which must be a miss."""
+    _write_payload(cache, b"(" + (2**31 - 1).to_bytes(4, "little"))
+    code = (
+        "import resource\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))\n"
+        "from migems_cli import render_cache\n"
+        f"print(render_cache.lookup({KEY!r}))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "None\n", "")
+
+
 def test_an_entry_that_is_not_a_private_regular_file_is_a_miss(cache: Path, tmp_path) -> None:
     blob = cache.read_bytes()
     cache.chmod(0o620)  # writable by the group
