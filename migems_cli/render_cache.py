@@ -43,6 +43,7 @@ from typing import IO, Any, NamedTuple
 from migems_cli import policy_cache, stdout_guard
 from migems_cli.policy_cache import DIGEST_SIZE
 from migems_cli.policy_cache import _digest as digest
+from migems_cli.stdout_guard import Passthrough
 
 MAGIC = b"migems-output-cache-1\n"
 MAX_BYTES = 1024 * 1024
@@ -268,34 +269,17 @@ def _evict(where: str) -> None:
                 os.unlink(entry.path)
 
 
-class _Recorder:
+class _Recorder(Passthrough):
     """sys.stdout for the block: writes through, and keeps a copy of the text."""
 
     def __init__(self, file: IO[str]) -> None:
-        self.file = file
+        super().__init__(file)
         self.parts: list[str] = []
 
     def write(self, text: str) -> int:
         written = self.file.write(text)  # first: what the file refuses (click writes b"" to
         self.parts.append(text)  # tell a text stream from a binary one) is not kept
         return written
-
-    def flush(self) -> None:
-        self.file.flush()
-
-    def isatty(self) -> bool:
-        return self.file.isatty()
-
-    def fileno(self) -> int:
-        return self.file.fileno()
-
-    @property
-    def encoding(self) -> str:
-        return getattr(self.file, "encoding", None) or "utf-8"
-
-    @property
-    def errors(self) -> str | None:
-        return getattr(self.file, "errors", None)
 
 
 class Recording:

@@ -19,7 +19,7 @@ import errno
 import io
 import os
 import sys
-from typing import Any
+from typing import IO, Any
 
 from migems_cli.errors import ExitCode, MigemsError
 
@@ -196,3 +196,32 @@ def finish(code: int) -> int:
     if _sink is not None and _sink.error is not None and code != ExitCode.BAD_INPUT:
         raise OutputError(_sink.error)  # raised once, and swallowed on the way
     return code
+
+
+class Passthrough:
+    """A text sink in front of `file` that answers as `file` would (flush, isatty, fileno,
+    encoding, errors); subclasses change what `write` does on the way (rich's trimmed lines,
+    the render cache's recorder)."""
+
+    def __init__(self, file: IO[str]) -> None:
+        self.file = file
+
+    def write(self, text: str) -> int:
+        return self.file.write(text)
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def isatty(self) -> bool:
+        return self.file.isatty()
+
+    def fileno(self) -> int:
+        return self.file.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.file, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:
+        return getattr(self.file, "errors", None)

@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from migems_cli.render.safe import visible
+from migems_cli.stdout_guard import Passthrough
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,32 +35,16 @@ def plain(text: str, style: str = "") -> Text:
 _TRAILING = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)(?=\n)")
 
 
-class TrimmedLines:
+class TrimmedLines(Passthrough):
     """A file-like wrapper that drops the spaces rich pads each line with before its line end.
 
     Piped output then has no trailing spaces (a terminal shows none either way). Colour codes
     after the padding stay. Only whole lines are trimmed: rich writes whole lines.
     """
 
-    def __init__(self, file: IO[str]) -> None:
-        self.file = file
-
     def write(self, text: str) -> int:
         self.file.write(_TRAILING.sub(r"\1", text))
         return len(text)
-
-    def flush(self) -> None:
-        self.file.flush()
-
-    def isatty(self) -> bool:
-        return self.file.isatty()
-
-    def fileno(self) -> int:
-        return self.file.fileno()
-
-    @property
-    def encoding(self) -> str:
-        return getattr(self.file, "encoding", None) or "utf-8"
 
 
 @contextmanager
