@@ -84,10 +84,8 @@ class EasyAmounts:
         groups = found.groupdict()
         if groups.get("pre") and groups.get("post"):  # two markers: the parser refuses them
             return None
-        whole = groups["int"]
-        if "," in whole:
-            whole = whole.replace(",", "")
-            if len(whole) > 9:
-                return None
+        whole = groups["int"].replace(",", "")  # without groups, at most nine digits already
+        if len(whole) > 9:
+            return None
         cents = groups["dec"] or ""
         return f"{int(whole)}.{cents:0<2}"
