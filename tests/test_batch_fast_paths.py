@@ -446,6 +446,7 @@ def csv_both_ways(text: str, delimiter: str) -> tuple[str, str]:
 @example([[("quoted", '"'), ("odd", "x"), ("bare", 'a"b'), ("quoted", "")]], ",")
 @example([[("bare", "1"), ("quoted", "=1,2"), ("bare", ""), ("bare", "")]], ",")  # formula
 @example([[("odd", "x,"), ("bare", "b"), ("bare", "c")]], ",")  # text after the closing quote
+@example([[("bare", "1"), ("bare", ""), ("bare", ""), ("quoted", "a,b")]], ",")  # quoted, last
 @example([[("quoted", "\t;1"), ("bare", ""), ("bare", ""), ("bare", "")]], "\t")  # formula
 def test_csv_lines_echoed_as_read_are_what_the_writer_writes(
     lines: list[list[tuple[str, str]]], delimiter: str
@@ -455,3 +456,33 @@ def test_csv_lines_echoed_as_read_are_what_the_writer_writes(
     text = "\r\n".join([header, *body]) + "\r\n"
     fast, reference = csv_both_ways(text, delimiter)
     assert fast == reference
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_lines_quoted_as_the_writer_quotes_them_are_echoed_and_no_others(delimiter: str) -> None:
+    """`_not_echoed` names exactly the quoted lines the writer would write otherwise (or that
+    need a formula neutralised): a wrong one costs a byte-exact output, a missed one speed."""
+    import csv
+    import io
+
+    from migems_cli.render.batch_out import _not_echoed
+
+    echoed = ['1,"a,b",,', '"a,b",x,,', 'x,,,"a,b"', '"a,,b",,,', '"a, b",c,,d']
+    redone = [
+        '"ab",x,,',  # quoted without need
+        '"a""b,c",,,',  # a doubled quote
+        '"a,b"x,,,',  # text after the closing quote
+        '"=a,b",,,',  # a formula start
+        'x,"-a,b",,',
+        '"a,b","c,d",,',  # two quoted cells
+        'a"b,c,d,e',  # a quote inside a bare cell
+        '"",x,,',  # an empty quoted cell
+        '"a, b",c,"",d',  # and a second one
+        '"\ta,b",,,',
+        '"+a,b",,,',
+        '"@a,b",,,',
+    ]
+    texts = [line.replace(",", delimiter) for line in echoed + redone]
+    records = [next(csv.reader(io.StringIO(text), delimiter=delimiter)) for text in texts]
+    quoted = list(range(len(texts)))
+    assert _not_echoed(texts, records, quoted, delimiter) == list(range(len(echoed), len(texts)))

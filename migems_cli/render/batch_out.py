@@ -221,7 +221,7 @@ def _not_echoed(
     closes = list(map(str.rfind, lines, repeat('"')))
     cells = map(len, map(records.__getitem__, quoted))
     delimiters = map(str.count, lines, repeat(delimiter))
-    unsafe = _FORMULA_OR_QUOTE
+    unsafe = _FORMULA_STARTS  # (an empty quoted cell holds no delimiter: the width says so)
     redo: list[int] = []
     for at, line, count, start, end, width, split in zip(
         quoted, lines, counts, opens, closes, cells, delimiters, strict=True
@@ -236,7 +236,7 @@ def _not_echoed(
     return redo
 
 
-_FORMULA_OR_QUOTE = frozenset(FORMULA_START) | {'"'}
+_FORMULA_STARTS = frozenset(FORMULA_START)
 
 
 def _neutralised(records: list[list[str]]) -> list[list[str]]:
