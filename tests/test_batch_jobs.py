@@ -355,3 +355,39 @@ def test_an_error_part_way_through_sendfile_goes_the_ordinary_way(monkeypatch, t
         with pytest.raises(stdout_guard.OutputError):  # the guard's error: exit 2, one line
             batch_jobs._copy(worker, 3, out)  # (a block over the buffer's size: written now)
         os.close(fd)
+
+
+@pytest.mark.parametrize("kernel", ["sends nothing", "stops half way", "not linux"])
+def test_what_the_kernel_does_not_copy_goes_through_the_buffer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: str
+) -> None:
+    """sendfile that copies nothing (or stops part way) must neither loop for ever nor lose
+    or repeat a byte; off Linux the buffer copies it all."""
+    import os
+    import sys
+
+    from migems_cli import batch_jobs
+
+    real = os.sendfile
+    if kernel == "sends nothing":
+        monkeypatch.setattr(os, "sendfile", lambda *args: 0)
+    elif kernel == "stops half way":
+        sent: list[int] = []
+
+        def half(target: int, source: int, offset: int, count: int) -> int:
+            if sent:
+                return 0
+            sent.append(real(target, source, offset, count // 2))
+            return sent[0]
+
+        monkeypatch.setattr(os, "sendfile", half)
+    else:
+        monkeypatch.setattr(sys, "platform", "darwin")
+    body = "h\r\n" + "".join(f"row {n},é\r\n" for n in range(20_000))
+    with tempfile.TemporaryFile() as sink:
+        sink.write(body.encode())
+        path = tmp_path / "out.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            out.write("before\n")
+            batch_jobs._copy(sink, len(b"h\r\n"), out)
+    assert path.read_bytes() == ("before\n" + body[len("h\r\n") :]).encode()
