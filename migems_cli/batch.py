@@ -137,14 +137,6 @@ class Summary:
 _MAX_ERROR_LINES = 10
 
 
-def _getter(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...]]:
-    """A fast function from a row to the cells at `positions` as a tuple ("" where None)."""
-    if len(positions) >= 2 and None not in positions:
-        return itemgetter(*positions)
-    fixed = tuple(positions)
-    return lambda row: tuple("" if at is None else row[at] for at in fixed)
-
-
 class Decided(NamedTuple):
     """What `assess` decides for some terms in some window band: the result cells that follow
     from the decision (named as in `Result`), and whether the refund is the price."""
@@ -242,7 +234,6 @@ class Evaluator:
         self._delivered_at = itemgetter(index["delivered"])
         requested = index.get("requested")
         self._requested_at = None if requested is None else itemgetter(requested)
-        self._amounts_key = _getter([index.get("price"), index.get("shipping")])
         # a row naming an exchange's new ring size is settled by `slow` (parse_claim and judge)
         self._sized_at = index.get("exchange_size")
         self._price_at = None if "price" not in index else itemgetter(index["price"])
@@ -275,7 +266,6 @@ class Evaluator:
         # cell text -> code part / parse (or a _BAD* marker); emptied at _CACHE_LIMIT
         self._delivered: dict[str, Delivered] = {}
         self._requested: dict[str, int] = {}  # ordinal
-        self._amounts: dict[tuple[str, ...], str] = {}  # (price, shipping) -> refund text
         self._prices: dict[str, str] = {}  # price text (not canonical) -> refund text
         self._easy = EasyAmounts(policy.store.currency, policy.store.currency_symbol)
         self._shipping: dict[str, bool] = {}  # shipping text -> whether it parses
@@ -425,17 +415,19 @@ class Evaluator:
         """Each row's refund text if the decision refunds the price, or `_BAD_AMOUNTS`.
 
         A canonical price (see `canonical`) is its own refund text; other prices go through
-        `_new_price` (cached by cell text); a shipping cell that does not parse makes the row's
-        amounts bad, as `_new_amounts` (which parses both) would.
+        `_new_price` (cached by cell text); without a price column there is nothing to refund.
+        A shipping cell that does not parse makes the row's amounts bad, as `parse_claim`
+        refuses the row.
         """
         if self._price_at is None:
-            return self._column(rows, self._amounts_key, self._amounts, self._new_amounts)
-        amounts = list(map(self._price_at, rows))
-        prices = self._prices
-        for at in not_canonical(amounts):
-            text = amounts[at]
-            found = prices.get(text)
-            amounts[at] = self._new_price(text) if found is None else found
+            amounts = [""] * len(rows)
+        else:
+            amounts = list(map(self._price_at, rows))
+            prices = self._prices
+            for at in not_canonical(amounts):
+                text = amounts[at]
+                found = prices.get(text)
+                amounts[at] = self._new_price(text) if found is None else found
         if self._shipping_at is not None:
             shipping = self._column(rows, self._shipping_at, self._shipping, self._new_shipping)
             if False in shipping:
@@ -502,16 +494,6 @@ class Evaluator:
         except InputError:
             entry = _BAD_REQUESTED
         _put(self._requested, text, entry)
-        return entry
-
-    def _new_amounts(self, texts: tuple[str, ...]) -> str:
-        try:
-            price = parse_amount(texts[0], "price", self.policy)
-            parse_amount(texts[1], "shipping", self.policy)
-            entry = money_text(price) if price is not None else ""
-        except InputError:
-            entry = _BAD_AMOUNTS
-        _put(self._amounts, texts, entry)
         return entry
 
     def _new_price(self, text: str) -> str:
