@@ -9,9 +9,7 @@ when the reader of stdout goes away.
 
 from __future__ import annotations
 
-import codecs
 import gc
-import io
 import os
 import sys
 import time
@@ -88,13 +86,7 @@ def open_output(
     the data byte for byte (JSON Lines are terminal-safe as they are).
     """
     if path is None:
-        stdout = sys.stdout
-        if (
-            isinstance(stdout, io.TextIOWrapper)
-            and fmt is not Format.table
-            and codecs.lookup(stdout.encoding).name != "utf-8"
-        ):
-            stdout.reconfigure(encoding="utf-8")  # data is UTF-8 whatever the locale
+        stdout = sys.stdout if fmt is Format.table else stdout_guard.data_stdout()
         if fmt is Format.csv and stdout.isatty():
             yield VisibleLines(stdout, tabs=delimiter == "\t")  # type: ignore[misc]
         else:

@@ -19,7 +19,7 @@ import errno
 import io
 import os
 import sys
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from migems_cli.errors import ExitCode, MigemsError
 
@@ -162,6 +162,15 @@ def guard() -> None:
     sink = _Sink(fd)
     sys.stdout = _wrap(sink, stdout, stdout.write_through)
     _sink = sink
+
+
+def data_stdout() -> TextIO:
+    """`sys.stdout`, made to write UTF-8 if it wrote another encoding: data (CSV, JSON Lines)
+    is UTF-8 whatever the locale."""
+    stdout = sys.stdout
+    if isinstance(stdout, io.TextIOWrapper) and codecs.lookup(stdout.encoding).name != "utf-8":
+        stdout.reconfigure(encoding="utf-8")
+    return stdout
 
 
 def guarded() -> bool:

@@ -258,17 +258,13 @@ def _write_jsonl(entries: "Iterator[Entry]") -> None:
 
 
 def _write_csv(entries: "Iterator[Entry]") -> None:
-    import codecs
     import csv
-    import io
 
     from migems_cli.render.batch_out import neutralise
     from migems_cli.render.safe import json_safe
+    from migems_cli.stdout_guard import data_stdout
 
-    out = sys.stdout
-    if isinstance(out, io.TextIOWrapper) and codecs.lookup(out.encoding).name != "utf-8":
-        out.reconfigure(encoding="utf-8")  # data is UTF-8 whatever the locale, as batch's CSV
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(data_stdout(), lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
         writer.writerow(neutralise(json_safe(cell) for cell in csv_cells(entry)))
