@@ -97,7 +97,23 @@ def pack(raw: bytes, data: dict[str, Any]) -> bytes:
         payload = _PLAIN + marshal.dumps(data)
     except ValueError:
         payload = _DATED + marshal.dumps(_encode(data))
-    return MAGIC + _raw_digest(raw) + _digest(payload) + payload
+    return seal(MAGIC, _raw_digest(raw), payload)
+
+
+def seal(magic: bytes, key: bytes, payload: bytes) -> bytes:
+    """`payload` framed for a cache file: `magic`, the `key` it answers for, the payload's own
+    digest, the payload (the render cache's files are framed the same way)."""
+    return magic + key + _digest(payload) + payload
+
+
+def opened(magic: bytes, key: bytes, blob: bytes) -> bytes | None:
+    """The payload of a `seal`ed `blob`, or None unless its magic, key and digest all match."""
+    start = len(magic) + len(key)
+    body = start + DIGEST_SIZE
+    if len(blob) < body or not blob.startswith(magic) or blob[len(magic) : start] != key:
+        return None
+    payload = blob[body:]
+    return payload if blob[start:body] == _digest(payload) else None
 
 
 def _encode(value: Any) -> Any:
@@ -127,14 +143,8 @@ def _decode(value: Any) -> Any:
 
 def unpack(raw: bytes, blob: bytes) -> dict[str, Any] | None:
     """The data `blob` holds for policy bytes `raw`, or None unless every check passes."""
-    start = len(MAGIC)
-    body = start + 2 * DIGEST_SIZE
-    if len(blob) < body or not blob.startswith(MAGIC):
-        return None
-    if blob[start : start + DIGEST_SIZE] != _raw_digest(raw):
-        return None
-    payload = blob[body:]
-    if blob[start + DIGEST_SIZE : body] != _digest(payload):
+    payload = opened(MAGIC, _raw_digest(raw), blob)
+    if payload is None:
         return None
     kind = payload[:1]
     try:

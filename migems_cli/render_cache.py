@@ -41,7 +41,6 @@ from datetime import date
 from typing import IO, Any, NamedTuple
 
 from migems_cli import policy_cache, stdout_guard
-from migems_cli.policy_cache import DIGEST_SIZE
 from migems_cli.policy_cache import _digest as digest
 from migems_cli.stdout_guard import Passthrough
 
@@ -211,15 +210,8 @@ def lookup(found: str | None) -> str | None:
     blob = policy_cache.read_trusted(where, MAX_BYTES)
     if blob is None:
         return None
-    start = len(MAGIC)
-    body = start + 2 * DIGEST_SIZE
-    payload = blob[body:]
-    if (
-        len(blob) < body
-        or not blob.startswith(MAGIC)
-        or blob[start : start + DIGEST_SIZE] != bytes.fromhex(found)
-        or blob[start + DIGEST_SIZE : body] != digest(payload)
-    ):
+    payload = policy_cache.opened(MAGIC, bytes.fromhex(found), blob)
+    if payload is None:
         return None
     try:
         dependencies, text = marshal.loads(payload)
@@ -250,7 +242,7 @@ def store(found: str, text: str) -> None:
     if where is None or dependencies is None:
         return
     payload = marshal.dumps((dependencies, text))
-    blob = MAGIC + bytes.fromhex(found) + digest(payload) + payload
+    blob = policy_cache.seal(MAGIC, bytes.fromhex(found), payload)
     if len(blob) > MAX_BYTES:
         return
     if policy_cache.write_atomic(where, blob):
