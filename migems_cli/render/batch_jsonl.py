@@ -20,16 +20,15 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
-from itertools import accumulate, chain
+from itertools import chain
 from json.encoder import encode_basestring  # the C encoder where there is one, as json.dumps'
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import Any, TextIO
 
 from migems_cli.batch import RESULT_COLUMNS, Chunk, Decided, Delivered, Layout, Row
-from migems_cli.records import positions
+from migems_cli.records import pieces_at, positions
 from migems_cli.render.batch_out import json_record
 from migems_cli.render.safe import _UNSAFE, json_safe
 
@@ -328,5 +327,4 @@ def _escape(columns: list[Sequence[str]], records: list[list[str]], width: int) 
 def _dirty(cells: list[str]) -> set[int]:
     """Which `cells` hold a character of `_DIRTY`: one search over the cells joined by a
     character that is none, each match placed by bisecting where the cells end."""
-    ends = list(map(add, accumulate(map(len, cells)), range(len(cells))))
-    return {bisect_right(ends, found.start()) for found in _DIRTY.finditer(",".join(cells))}
+    return pieces_at(cells, (found.start() for found in _DIRTY.finditer(",".join(cells))), 1)

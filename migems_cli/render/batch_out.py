@@ -8,10 +8,9 @@ a new column needs no edit here.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from itertools import accumulate, chain, repeat
-from operator import add, itemgetter
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, TextIO
 
 from migems_cli.batch import (
@@ -24,7 +23,7 @@ from migems_cli.batch import (
     Row,
     split_record,
 )
-from migems_cli.records import csv_writer, positions
+from migems_cli.records import csv_writer, pieces_at, positions
 from migems_cli.render.safe import json_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
@@ -273,11 +272,7 @@ def _matching(needles: tuple[str, ...], pieces: list[str], lead: str, tail: str)
         while at >= 0:
             found.append(at)
             at = text.find(needle, at + 1)
-    if not found:
-        return set()
-    step = len(lead) + len(tail)
-    bounds = list(map(add, accumulate(map(len, pieces)), range(step, step * len(pieces) + 1, step)))
-    return {bisect_right(bounds, at) for at in found}
+    return pieces_at(pieces, found, len(lead) + len(tail)) if found else set()
 
 
 def _formatted(formatter: Any, sink: _Lines, records: list[list[str]]) -> list[str]:
