@@ -31,7 +31,15 @@ from migems_cli.claims import (
 from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import WANTS, Policy
-from migems_cli.records import CELL_CAP, CELLS_CAP, RECORD_CAP, Damage, RecordReader, positions
+from migems_cli.records import (
+    CELL_CAP,
+    CELLS_CAP,
+    RECORD_CAP,
+    Damage,
+    Grid,
+    RecordReader,
+    positions,
+)
 from migems_cli.rules import REVIEW, assess, deadlines, judge, window_band
 
 
@@ -231,13 +239,12 @@ class Evaluator:
         index = layout.index
         self._fields = [(name, index[name]) for name in FIELDS if name in index]
         term_cells = [(name, index[name]) for name in TERM_PARSERS if name in index]
-        self._delivered_at = itemgetter(index["delivered"])
-        requested = index.get("requested")
-        self._requested_at = None if requested is None else itemgetter(requested)
+        self._delivered_at = index["delivered"]
+        self._requested_at = index.get("requested")
         # a row naming an exchange's new ring size is settled by `slow` (parse_claim and judge)
         self._sized_at = index.get("exchange_size")
-        self._price_at = None if "price" not in index else itemgetter(index["price"])
-        self._shipping_at = None if "shipping" not in index else itemgetter(index["shipping"])
+        self._price_at = index.get("price")
+        self._shipping_at = index.get("shipping")
         domains: dict[str, tuple[object, ...]] = {
             "reason": policy.reasons,
             "category": (None, *policy.categories),
@@ -259,17 +266,14 @@ class Evaluator:
         self._class_stride = stride
         # The terms columns are looked up two by two (a pair of cells has a few dozen values in
         # real files): half the dictionary look-ups of one column at a time.
-        self._groups = [
-            self._group(term_cells[at : at + 2], self._base if at == 0 else 0)
-            for at in range(0, len(term_cells), 2)
-        ]
+        self._groups = [self._group(term_cells[at : at + 2]) for at in range(0, len(term_cells), 2)]
         # cell text -> code part / parse (or a _BAD* marker); emptied at _CACHE_LIMIT
-        self._delivered: dict[str, Delivered] = {}
-        self._requested: dict[str, int] = {}  # ordinal
+        self._delivered = _Cache(self._new_delivered)
+        self._requested = _Cache(self._new_requested)  # ordinal
         self._prices: dict[str, str] = {}  # price text (not canonical) -> refund text
         self._easy = EasyAmounts(policy.store.currency, policy.store.currency_symbol)
-        self._shipping: dict[str, bool] = {}  # shipping text -> whether it parses
-        self._classes: dict[int, int] = {}  # day -> class times the class stride
+        self._shipping = _Cache(self._new_shipping)  # shipping text -> whether it parses
+        self._classes = _Cache(self._new_class)  # day -> class times the class stride
         self._class_of_bands: dict[tuple[int, ...], int] = {}
         self._decided: dict[int, Decided] = {}  # code + day class
         self._by_band: dict[tuple[int, int], Decided] = {}
@@ -280,23 +284,22 @@ class Evaluator:
         """The policy a row was judged under: this evaluator's (a `Router` picks a version)."""
         return self.policy
 
-    def evaluate_chunk(self, rows: list[list[str]]) -> Evaluated:
+    def evaluate_chunk(self, rows: Grid) -> Evaluated:
         """The results of each row, in order; never raises for bad cells."""
         count = len(rows)
-        parts = [self._column(rows, key, cache, new) for key, cache, new in self._groups]
-        codes: list[int] = (
-            list(map(sum, zip(*parts, strict=True))) if parts else [self._base] * count
-        )
-        delivered = self._column(rows, self._delivered_at, self._delivered, self._new_delivered)
+        # each row's code: the sum of its terms' parts (lazily: one list at the end)
+        summed: Iterable[int] = repeat(self._base, count)
+        for cells, cache in self._groups:
+            summed = map(add, summed, map(cache.__getitem__, _texts(rows, cells)))
+        codes = list(summed)
+        delivered = list(map(self._delivered.__getitem__, rows.column(self._delivered_at)))
         if self._requested_at is None:
             requested: Iterable[int] = repeat(self._new_requested(""), count)
         else:
-            requested = self._column(rows, self._requested_at, self._requested, self._new_requested)
+            requested = map(self._requested.__getitem__, rows.column(self._requested_at))
         days = list(map(sub, requested, map(_ORDINAL, delivered)))
         amounts = self._amounts_column(rows)
-        classes: list[Any] = list(map(self._classes.get, days))
-        for at in positions(classes, None):
-            classes[at] = self._new_class(days[at])
+        classes = list(map(self._classes.__getitem__, days))
         decided: list[Any] = list(map(self._decided.get, map(add, codes, classes)))
         # Rows to settle one by one: a combination not decided yet, or a bad cell (whose key is
         # never stored), or an amount that does not parse. Found with C-level scans.
@@ -311,18 +314,18 @@ class Evaluator:
             code, day = codes[at], days[at]
             bad = code < 0 or classes[at] < 0 or amounts[at] is _BAD_AMOUNTS  # see _new_class
             if bad or at in sized:
-                slow[at] = self.slow(rows[at], bad)
+                slow[at] = self.slow(rows.row(at), bad)
                 decided[at] = _SLOW
             else:
                 decided[at] = self._decide(code, day, classes[at])
         return Evaluated(decided, amounts, delivered, slow)
 
-    def _sized(self, rows: list[list[str]]) -> set[int]:
+    def _sized(self, rows: Grid) -> set[int]:
         """The rows whose `exchange_size` cell names a size (none without the column)."""
         at = self._sized_at
         if at is None:
             return set()
-        return {n for n, row in enumerate(rows) if row[at].strip()}
+        return {n for n, cell in enumerate(rows.column(at)) if cell.strip()}
 
     def slow(self, row: list[str], bad: bool = False) -> Result:
         """The reference path: `parse_claim` and `judge`, exactly as `check` runs them.
@@ -411,7 +414,7 @@ class Evaluator:
             _put(self._errors, key, error)
         return error
 
-    def _amounts_column(self, rows: list[list[str]]) -> list[str]:
+    def _amounts_column(self, rows: Grid) -> list[str]:
         """Each row's refund text if the decision refunds the price, or `_BAD_AMOUNTS`.
 
         A canonical price (see `canonical`) is its own refund text; other prices go through
@@ -422,46 +425,29 @@ class Evaluator:
         if self._price_at is None:
             amounts = [""] * len(rows)
         else:
-            amounts = list(map(self._price_at, rows))
+            amounts = rows.column(self._price_at)
             prices = self._prices
             for at in not_canonical(amounts):
                 text = amounts[at]
                 found = prices.get(text)
                 amounts[at] = self._new_price(text) if found is None else found
         if self._shipping_at is not None:
-            shipping = self._column(rows, self._shipping_at, self._shipping, self._new_shipping)
+            shipping = list(map(self._shipping.__getitem__, rows.column(self._shipping_at)))
             if False in shipping:
                 for at in positions(shipping, False):
                     amounts[at] = _BAD_AMOUNTS
         return amounts
 
-    @staticmethod
-    def _column(
-        rows: list[list[str]],
-        key: Callable[[list[str]], Any],
-        cache: dict[Any, Any],
-        new: Callable[[Any], Any],
-    ) -> list[Any]:
-        """The cached value of each row's `key`, parsing (and caching) texts not seen yet."""
-        values = list(map(cache.get, map(key, rows)))
-        for at in positions(values, None):
-            text = key(rows[at])
-            values[at] = cache.get(text) or new(text)
-        return values
-
     # Cache fillers: each parses with the very function parse_claim uses, and caches the result.
 
-    def _group(
-        self, cells: list[tuple[str, int]], base: int
-    ) -> tuple[Callable[[list[str]], Any], dict[Any, int], Callable[[Any], int]]:
-        """A key (the cells' texts), its cache, and the filler of its cache."""
-        key = itemgetter(*(position for _, position in cells))  # a text, or a tuple of texts
+    def _group(self, cells: list[tuple[str, int]]) -> tuple[tuple[int, ...], _Cache]:
+        """Where the cells are (their texts make a key: see `_texts`), and the keys' cache of
+        their part of a decision key."""
         parsers = [(TERM_PARSERS[name], *self._strides[name]) for name, _ in cells]
-        cache: dict[Any, int] = {}
         policy = self.policy
 
         def new(texts: Any) -> int:
-            part = base
+            part = 0
             try:
                 for (parse, stride, domain), text in zip(
                     parsers, texts if len(parsers) > 1 else (texts,), strict=True
@@ -469,10 +455,9 @@ class Evaluator:
                     part += stride * domain.index(parse(policy, text))
             except InputError:
                 part = _BAD
-            _put(cache, texts, part)
             return part
 
-        return key, cache, new
+        return tuple(position for _, position in cells), _Cache(new)
 
     def _new_delivered(self, text: str) -> Delivered:
         try:
@@ -485,7 +470,6 @@ class Evaluator:
             )
         except InputError:
             entry = _BAD_DELIVERED
-        _put(self._delivered, text, entry)
         return entry
 
     def _new_requested(self, text: str) -> int:
@@ -493,7 +477,6 @@ class Evaluator:
             entry = parse_requested(text, self.today, self.dayfirst).toordinal()
         except InputError:
             entry = _BAD_REQUESTED
-        _put(self._requested, text, entry)
         return entry
 
     def _new_price(self, text: str) -> str:
@@ -515,7 +498,6 @@ class Evaluator:
             entry = True
         except InputError:
             entry = False
-        _put(self._shipping, text, entry)
         return entry
 
     def _new_class(self, day: int) -> int:
@@ -525,9 +507,7 @@ class Evaluator:
             return _BAD_DAY
         bands = tuple(window_band(self.policy, reason, day) for reason in self.policy.reasons)
         found = self._class_of_bands.setdefault(bands, len(self._class_of_bands))
-        found *= self._class_stride
-        _put(self._classes, day, found)
-        return found
+        return found * self._class_stride
 
     def _decide(self, code: int, day: int, day_class: int) -> Decided:
         """What `assess` decides for the terms `code` stands for, `day` days after delivery."""
@@ -568,6 +548,30 @@ _DELIVERED_AT = {
 }
 
 
+def _texts(rows: Grid, cells: tuple[int, ...]) -> list[Any]:
+    """Each row's text of one cell, or texts of several cells (a tuple)."""
+    if len(cells) == 1:
+        return rows.column(cells[0])
+    return list(zip(*map(rows.column, cells), strict=True))
+
+
+class _Cache(dict[Any, Any]):
+    """Values by key (a cell's text, mostly), each made by `fill` when first asked for
+    (`cache[key]`: a hit costs a dictionary look-up in C, a miss calls `fill`, and no scan of
+    the looked-up values for misses is needed); emptied when full, as `_put` does."""
+
+    __slots__ = ("fill",)
+
+    def __init__(self, fill: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, key: Any) -> Any:
+        value = self.fill(key)
+        _put(self, key, value)
+        return value
+
+
 def _put(cache: dict[Any, Any], key: Any, value: Any, limit: int = 0) -> None:
     if len(cache) >= (limit or _CACHE_LIMIT):
         cache.clear()
@@ -586,11 +590,16 @@ class Chunk:
     and the input lines themselves when every record is one line as wide as the header."""
 
     lines: Sequence[int]
-    records: list[list[str]]
+    grid: Grid  # the input cells
     extras: list[list[str]] | None  # cells beyond the header's width, per record
     evaluated: Evaluated
     texts: list[str] | None = None  # each record's line (no line end), if each is one line
     quoted: list[int] = field(default_factory=list)  # where `texts` have a quote character
+
+    @property
+    def records(self) -> list[list[str]]:
+        """The input cells of each record, as lists (made when first asked for)."""
+        return self.grid.lists()
 
     def rows(self) -> Iterator[Row]:
         """(line, output record): the input cells, the result cells, the extra cells."""
@@ -615,22 +624,26 @@ def evaluate_chunks(
     """
     width = evaluator.layout.width
     counts = summary.counts
-    for raw in source.chunks(_CHUNK):
-        records = raw.records
+    for raw in source.chunks(_CHUNK, width):
+        grid = raw.grid
         starts = raw.starts
         texts = raw.texts
         extras: list[list[str]] | None = None
-        cut = _cut_cells(raw.cut, records, evaluator.layout) if raw.cut else None
-        if set(map(len, records)) != {width}:
-            starts, records, extras = _regularise(raw.starts, records, width)
-            texts = None
-            if not records:
-                continue
-        evaluated = evaluator.evaluate_chunk(records)
+        cut = None
+        if grid.flat is None:  # records of any width: made `width` wide
+            records = grid.lists()
+            cut = _cut_cells(raw.cut, records, evaluator.layout) if raw.cut else None
+            if set(map(len, records)) != {width}:
+                starts, records, extras = _regularise(raw.starts, records, width)
+                texts = None
+                if not records:
+                    continue
+                grid = Grid(records)
+        evaluated = evaluator.evaluate_chunk(grid)
         if cut:
-            _fail_cut(evaluated, records, cut)
+            _fail_cut(evaluated, grid.lists(), cut)
         if texts is None and evaluated.slow:
-            _note_line_breaks(evaluated, records, extras, starts)
+            _note_line_breaks(evaluated, grid.lists(), extras, starts)
         tally = Counter(map(_DECISION, evaluated.decided))
         tally.pop("", None)  # the rows settled by `slow`, counted below
         for decision, count in tally.items():
@@ -642,10 +655,10 @@ def evaluate_chunks(
                     summary.error_lines.append(starts[at])
             else:
                 counts[cells.decision] += 1
-        summary.rows += len(records)
+        summary.rows += len(grid)
         if progress is not None:
             progress(summary.rows)
-        yield Chunk(starts, records, extras, evaluated, texts, raw.quoted or [])
+        yield Chunk(starts, grid, extras, evaluated, texts, raw.quoted or [])
 
 
 def _cut_cells(cut: dict[int, Damage], records: list[list[str]], layout: Layout) -> dict[int, str]:

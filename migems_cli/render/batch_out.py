@@ -23,7 +23,7 @@ from migems_cli.batch import (
     Row,
     split_record,
 )
-from migems_cli.records import csv_writer, pieces_at, positions
+from migems_cli.records import Grid, csv_writer, pieces_at, positions
 from migems_cli.render.safe import json_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
@@ -177,9 +177,9 @@ def _inputs(
     chunk: Chunk, formatter: Any, sink: _Lines, formula: tuple[str, ...], delimiter: str
 ) -> list[str]:
     """Each record's input cells as CSV text, formulas neutralised, without the line end."""
-    records = chunk.records
+    grid = chunk.grid
     if chunk.texts is None:
-        return _formatted(formatter, sink, _neutralised(records))
+        return _formatted(formatter, sink, _neutralised(grid.lists()))
     texts = list(chunk.texts)
     # Lines to format cell by cell: with an unquoted cell that starts like a formula (each line
     # is searched after a delimiter, so that one search finds first cells too), or with quotes
@@ -187,10 +187,10 @@ def _inputs(
     # a quoted cell that starts like a formula.
     found = _matching(formula, texts, delimiter, "\n")
     if chunk.quoted:
-        found.update(_not_echoed(texts, records, chunk.quoted, delimiter))
+        found.update(_not_echoed(texts, grid, chunk.quoted, delimiter))
     if found:
         redo = sorted(found)
-        formatted = _formatted(formatter, sink, _neutralised([records[at] for at in redo]))
+        formatted = _formatted(formatter, sink, _neutralised(list(map(grid.row, redo))))
         for at, text in zip(redo, formatted, strict=True):
             texts[at] = text
     return texts
@@ -199,9 +199,7 @@ def _inputs(
 _CELL_FORMULA = tuple("\x1f" + c for c in FORMULA_START)
 
 
-def _not_echoed(
-    texts: list[str], records: list[list[str]], quoted: list[int], delimiter: str
-) -> list[int]:
+def _not_echoed(texts: list[str], grid: Grid, quoted: list[int], delimiter: str) -> list[int]:
     """The lines of `quoted` that the csv writer would not write as they are.
 
     A line is written as it is when its one quoted cell is quoted as the writer quotes it:
@@ -218,7 +216,7 @@ def _not_echoed(
     counts = map(str.count, lines, repeat('"'))
     opens = list(map(str.find, lines, repeat('"')))
     closes = list(map(str.rfind, lines, repeat('"')))
-    cells = map(len, map(records.__getitem__, quoted))
+    cells = grid.sizes(quoted)
     delimiters = map(str.count, lines, repeat(delimiter))
     unsafe = _FORMULA_STARTS  # (an empty quoted cell holds no delimiter: the width says so)
     redo: list[int] = []
