@@ -30,6 +30,7 @@ from migems_cli.batch import (
 from migems_cli.claims import parse_delivered, parse_ordered
 from migems_cli.errors import InputError
 from migems_cli.policy import Policy
+from migems_cli.records import Grid
 
 if TYPE_CHECKING:
     from migems_cli.policy_versions import PolicySet
@@ -69,22 +70,22 @@ class Router:
         # (delivered cell, ordered cell) -> (evaluator index, by reference path) or an error
         self._routes: dict[tuple[str, str], tuple[int, bool] | str] = {}
 
-    def evaluate_chunk(self, rows: list[list[str]]) -> Evaluated:
+    def evaluate_chunk(self, rows: Grid) -> Evaluated:
         """The results of each row, in order; never raises for bad cells."""
         count = len(rows)
-        delivered_at, ordered_at = self._delivered_at, self._ordered_at
+        delivered_cells = rows.column(self._delivered_at)
+        ordered_cells = [""] * count if self._ordered_at is None else rows.column(self._ordered_at)
         groups: dict[int, list[int]] = {}
         own: dict[int, Result] = {}  # rows settled here: errors, and the reference path
         routes = self._routes
-        for at, row in enumerate(rows):
-            key = (row[delivered_at], "" if ordered_at is None else row[ordered_at])
+        for at, key in enumerate(zip(delivered_cells, ordered_cells, strict=True)):
             route = routes.get(key)
             if route is None:
                 route = self._route(key)
             if isinstance(route, str):
-                own[at] = self._error(route, row)
+                own[at] = self._error(route, rows.row(at))
             elif route[1]:
-                own[at] = self._evaluators[route[0]].slow(row)
+                own[at] = self._evaluators[route[0]].slow(rows.row(at))
             else:
                 groups.setdefault(route[0], []).append(at)
         if not own and len(groups) == 1:  # every row under one version, on the fast path
@@ -93,7 +94,7 @@ class Router:
         amounts: list[str] = [""] * count
         delivered: list[Delivered] = [_NO_DATES] * count
         for index, where in groups.items():
-            part = self._evaluators[index].evaluate_chunk([rows[at] for at in where])
+            part = self._evaluators[index].evaluate_chunk(rows.take(where))
             for j, at in enumerate(where):
                 decided[at] = part.decided[j]
                 amounts[at] = part.amounts[j]

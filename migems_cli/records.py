@@ -34,8 +34,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import accumulate, islice, repeat
-from operator import add, contains, methodcaller
+from itertools import accumulate, chain, islice, repeat
+from operator import add, contains, itemgetter, methodcaller
 from typing import IO, Any
 
 CELL_CAP = 1 << 20  # characters kept of a cell; a longer one is cut, and its row gets an error
@@ -62,16 +62,91 @@ class Damage:
     recovered: bool = False
 
 
+class Grid:
+    """A chunk's records: one flat list of cells, `width` to a record, when every record is
+    exactly that wide (a column is then a slice of it, made in C), else a list of records.
+
+    The records as lists (`lists`) are made from the flat cells only when asked for: the CSV
+    writer never needs them; the JSON Lines, table and journal outputs do.
+    """
+
+    __slots__ = ("_lists", "flat", "width")
+
+    def __init__(
+        self, lists: list[list[str]] | None = None, flat: list[str] | None = None, width: int = 0
+    ) -> None:
+        self.flat = flat  # None: the records are `lists`
+        self.width = width
+        self._lists = lists
+
+    def __len__(self) -> int:
+        if self.flat is not None:
+            return len(self.flat) // self.width
+        return len(self.lists())
+
+    def lists(self) -> list[list[str]]:
+        """Each record as a list of its cells (made once; callers may extend them)."""
+        if self._lists is None:
+            flat, width = self.flat, self.width
+            assert flat is not None
+            self._lists = list(
+                map(
+                    flat.__getitem__,
+                    map(slice, range(0, len(flat), width), range(width, len(flat) + 1, width)),
+                )
+            )
+        return self._lists
+
+    def column(self, at: int) -> list[str]:
+        """The cell at `at` of each record (each record has one there)."""
+        if self.flat is not None and self._lists is None:
+            return self.flat[at :: self.width]
+        return list(map(itemgetter(at), self.lists()))
+
+    def columns(self) -> list[list[str]]:
+        """Each column's cells (for records of `width` cells, or as wide as the first)."""
+        if self.flat is not None and self._lists is None:
+            return [self.flat[at :: self.width] for at in range(self.width)]
+        return list(map(list, zip(*self.lists(), strict=True)))
+
+    def cells(self) -> list[str]:
+        """Every cell, record after record."""
+        if self.flat is not None and self._lists is None:
+            return self.flat
+        return list(chain.from_iterable(self.lists()))
+
+    def row(self, at: int) -> list[str]:
+        """The cells of record `at` (a new list when made from the flat cells)."""
+        if self._lists is None and self.flat is not None:
+            width = self.width
+            return self.flat[at * width : (at + 1) * width]
+        return self.lists()[at]
+
+    def sizes(self, where: Iterable[int]) -> Iterator[int]:
+        """How many cells each record at `where` has."""
+        if self.flat is not None:
+            return repeat(self.width, len(list(where)))
+        return map(len, map(self.lists().__getitem__, where))
+
+    def take(self, where: Iterable[int]) -> Grid:
+        """The records at `where`, in that order."""
+        return Grid([self.row(at) for at in where])
+
+
 @dataclass(slots=True)
 class RawChunk:
     """Records and the 1-based line each starts on, and when each record is one line, the
     lines without their line ends and where the lines with a quote character are."""
 
     starts: Sequence[int]
-    records: list[list[str]]
+    grid: Grid
     texts: list[str] | None = None
     quoted: list[int] | None = None
     cut: dict[int, Damage] | None = None  # record -> what is wrong with it
+
+    @property
+    def records(self) -> list[list[str]]:
+        return self.grid.lists()
 
 
 def positions(values: list[Any], wanted: object) -> list[int]:
@@ -163,8 +238,10 @@ class RecordReader:
             if record:
                 return record
 
-    def chunks(self, size: int) -> Iterator[RawChunk]:
-        """Every record (blank lines give empty ones), in chunks of about `size` lines."""
+    def chunks(self, size: int, width: int = 0) -> Iterator[RawChunk]:
+        """Every record (blank lines give empty ones), in chunks of about `size` lines; a chunk
+        whose records are each one line of `width` cells (more than one) holds them flat (see
+        `Grid`)."""
         pieces, back = self._pieces, self._back
         while True:
             base = self.line_num
@@ -185,10 +262,10 @@ class RecordReader:
             ):
                 texts = list(map(str.rstrip, lines, repeat("\r\n")))
                 quoted = positions(list(map(contains, texts, repeat('"'))), True)
-                records = self._one_a_line(lines, texts, quoted)
-                if records is not None:
+                grid = self._one_a_line(lines, texts, quoted, width)
+                if grid is not None:
                     self.line_num = base + len(lines)
-                    yield RawChunk(range(base + 1, base + len(lines) + 1), records, texts, quoted)
+                    yield RawChunk(range(base + 1, base + len(lines) + 1), grid, texts, quoted)
                     continue
             # Some record spans lines, or a line is too long: read again, through to the end
             # of the last record.
@@ -226,7 +303,7 @@ class RecordReader:
             except UnicodeError:
                 self.line_num += len(taken)
                 raise
-        return RawChunk(starts, records, cut=cut or None)
+        return RawChunk(starts, Grid(records), cut=cut or None)
 
     def _feed(self, pending: deque[str], taken: list[str]) -> Iterator[str]:
         """The lines of `pending`, then of the stream, each also put in `taken`; stops with
@@ -406,14 +483,12 @@ class RecordReader:
         return cells, None
 
     def _one_a_line(
-        self, lines: list[str], texts: list[str], quoted: list[int]
-    ) -> list[list[str]] | None:
+        self, lines: list[str], texts: list[str], quoted: list[int], width: int
+    ) -> Grid | None:
         """The record of each line, or None if a record may run over lines."""
         if _NUL_IS_AN_ERROR and "\x00" in "".join(texts):  # 3.10: read by `_careful`
             return None
-        records = list(map(str.split, texts, repeat(self._delimiter)))
-        for at in positions(texts, ""):
-            records[at] = []  # a blank line, as csv.reader gives it
+        parsed: list[list[str]] = []
         if quoted:
             reader = self._reader([lines[at] for at in quoted])
             try:
@@ -429,9 +504,45 @@ class RecordReader:
                 or not lines[quoted[-1]].endswith(("\n", "\r"))
             ):
                 return None
-            for at, record in zip(quoted, parsed, strict=True):
-                records[at] = record
-        return records
+        delimiter = self._delimiter
+        if width > 1:  # (a blank line splits into one cell)
+            flat = _flat(texts, quoted, parsed, delimiter, width)
+            if flat is not None:
+                return Grid(flat=flat, width=width)
+        records = list(map(str.split, texts, repeat(delimiter)))
+        for at in positions(texts, ""):
+            records[at] = []  # a blank line, as csv.reader gives it
+        for at, record in zip(quoted, parsed, strict=True):
+            records[at] = record
+        return Grid(records)
+
+
+def _flat(
+    texts: list[str], quoted: list[int], parsed: list[list[str]], delimiter: str, width: int
+) -> list[str] | None:
+    """The cells of every line, `width` to a line, in one list, or None unless every line has
+    `width` cells: one split of the lines joined (the quoted lines' records put in place after).
+
+    The lines are joined with a line break between delimiters, an extra cell that no line holds
+    (a line has no line break): each line has `width` cells exactly when those extra cells fall
+    every `width` + 1 cells. (Counting each line's delimiters took a third of the split's time.)
+    """
+    if quoted:
+        if set(map(len, parsed)) != {width}:
+            return None
+        texts = list(texts)
+        filler = delimiter * (width - 1)  # `width` empty cells, replaced below
+        for at in quoted:
+            texts[at] = filler
+    count = len(texts)
+    flat = (delimiter + "\n" + delimiter).join(texts).split(delimiter)
+    step = width + 1
+    if len(flat) != count * step - 1 or flat[width::step] != ["\n"] * (count - 1):
+        return None
+    del flat[width::step]
+    for at, record in zip(quoted, parsed, strict=True):
+        flat[at * width : (at + 1) * width] = record
+    return flat
 
 
 # Python 3.10's csv module refuses NUL characters ("line contains NUL"); 3.11 reads them.

@@ -196,6 +196,17 @@ def test_blank_lines_are_not_claims(capsys):
     assert err.startswith("migems batch: 2 rows: 0 eligible, 0 ineligible, 2 review,")
 
 
+def test_blank_lines_of_a_one_column_file_are_not_claims(capsys, tmp_path):
+    """A blank line splits into one empty cell, as wide as a one-column header's rows: it is
+    still a blank line (the reader holds such a chunk as lists, not flat)."""
+    path = tmp_path / "one.csv"
+    path.write_text("delivered\n2026-01-10\n\n\n2026-01-11\n\n", encoding="utf-8")
+    code, out, err = run(capsys, str(path), "--format", "csv")
+    assert code == 0
+    assert [r["delivered"] for r in rows_of(out)] == ["2026-01-10", "2026-01-11"]
+    assert err.startswith("migems batch: 2 rows:")
+
+
 def test_formula_cells_are_neutralised_everywhere(capsys):
     code, out, _ = run(capsys, str(FIXTURES / "formula.csv"), "--format", "csv")
     assert code == 0

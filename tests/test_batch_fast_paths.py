@@ -21,6 +21,7 @@ from migems_cli.errors import InputError
 from migems_cli.money import money_text
 from migems_cli.policy import bundled_policy_path
 from migems_cli.policy_load import load_policy
+from migems_cli.records import Grid
 
 POLICY = load_policy(bundled_policy_path())
 HOSTILE = [
@@ -163,17 +164,18 @@ def test_the_amounts_of_a_chunk_are_those_of_the_parser(pairs: list[tuple[str, s
     fast = evaluator(HEADER)
     rows = [["2026-06-01", price, shipping] for price, shipping in pairs]
     expected = [reference_amounts(price, shipping) for price, shipping in pairs]
-    assert fast._amounts_column(rows) == expected
-    assert fast._amounts_column(rows) == expected  # again, from the caches
+    assert fast._amounts_column(Grid(rows)) == expected
+    flat = Grid(flat=[cell for row in rows for cell in row], width=3)  # as most chunks come
+    assert fast._amounts_column(flat) == expected  # again, from the caches
 
 
 def test_amounts_without_a_shipping_or_a_price_column() -> None:
     rows = [["2026-06-01", "12.00"], ["2026-06-01", "$3"], ["2026-06-01", "x"]]
-    got = evaluator(["delivered", "price"])._amounts_column(rows)
+    got = evaluator(["delivered", "price"])._amounts_column(Grid(rows))
     assert got == [reference_amounts(price, "") for _, price in rows]
     assert got[0] == "12.00"
     no_price = evaluator(["delivered", "shipping"])._amounts_column(
-        [["2026-06-01", "x"], ["2026-06-01", "5"]]
+        Grid([["2026-06-01", "x"], ["2026-06-01", "5"]])
     )
     assert no_price == [reference_amounts("", "x"), reference_amounts("", "5")]
     assert no_price[1] == ""  # no price: nothing to refund
@@ -407,8 +409,8 @@ def test_a_price_with_the_stores_currency_is_settled_without_the_slow_path() -> 
     symbol, code = POLICY.store.currency_symbol, POLICY.store.currency
     rows = [["2026-06-01", f"{symbol}120", ""], ["2026-06-01", f"120 {code}", f"{symbol}5"]]
     fast = evaluator(HEADER)
-    assert fast._amounts_column(rows) == ["120.00", "120.00"]
-    assert fast.evaluate_chunk(rows).slow == {}
+    assert fast._amounts_column(Grid(rows)) == ["120.00", "120.00"]
+    assert fast.evaluate_chunk(Grid(rows)).slow == {}
 
 
 # CSV lines echoed as read (`render.batch_out._inputs`): a line whose quoting is the csv
@@ -498,4 +500,5 @@ def test_lines_quoted_as_the_writer_quotes_them_are_echoed_and_no_others(delimit
     texts = [line.replace(",", delimiter) for line in echoed + redone]
     records = [next(csv.reader(io.StringIO(text), delimiter=delimiter)) for text in texts]
     quoted = list(range(len(texts)))
-    assert _not_echoed(texts, records, quoted, delimiter) == list(range(len(echoed), len(texts)))
+    expected = list(range(len(echoed), len(texts)))
+    assert _not_echoed(texts, Grid(records), quoted, delimiter) == expected

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migems_cli.records import CELL_CAP, Damage, RecordReader
+from migems_cli.records import CELL_CAP, Damage, Grid, RecordReader
 from tests.helpers import csv_reference
 
 PIECES = ["a", "b", "=1", " ", ",", ";", "\t", '"', '""', "\n", "\r", "\r\n", "é", "\x00"]
@@ -19,12 +19,18 @@ def _csv_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     return csv_reference(text, delimiter)[0]
 
 
-def _chunked(text: str, delimiter: str, size: int) -> tuple[list[tuple[int, list[str]]], dict]:
+def _chunked(
+    text: str, delimiter: str, size: int, width: int = 0
+) -> tuple[list[tuple[int, list[str]]], dict]:
     source = RecordReader(io.StringIO(text, newline=""), delimiter)
     lines = [line.rstrip("\r\n") for line in io.StringIO(text, newline="")]
     found = []
     damaged = {}
-    for chunk in source.chunks(size):
+    for chunk in source.chunks(size, width):
+        if chunk.grid.flat is not None:  # only for records of `width` cells, one a line
+            assert width > 1
+            assert chunk.texts is not None
+            assert set(map(len, chunk.records)) == {width}
         damaged.update({chunk.starts[at]: d for at, d in (chunk.cut or {}).items()})
         found += zip(chunk.starts, chunk.records, strict=True)
         if chunk.texts is not None:  # one record a line: the lines' text, and where quotes are
@@ -39,13 +45,16 @@ def _chunked(text: str, delimiter: str, size: int) -> tuple[list[tuple[int, list
     st.lists(st.sampled_from(PIECES), max_size=60).map("".join),
     st.sampled_from([",", ";", "\t"]),
     st.sampled_from([1, 2, 3, 1024]),
+    st.sampled_from([0, 1, 2, 3]),
 )
-def test_chunks_hold_the_records_csv_reader_reads(text: str, delimiter: str, size: int) -> None:
+def test_chunks_hold_the_records_csv_reader_reads(
+    text: str, delimiter: str, size: int, width: int
+) -> None:
     """The same records from the same lines as csv.reader (as 3.11 reads them: NUL is a
     character like any other on every Python), but for a quote left open at the end: that
-    record is flagged, and the lines it took are read again."""
+    record is flagged, and the lines it took are read again. Whatever the header's width."""
     expected, open_at_end = csv_reference(text, delimiter)
-    found, damaged = _chunked(text, delimiter, size)
+    found, damaged = _chunked(text, delimiter, size, width)
     if not open_at_end:
         assert found == expected
         assert damaged == {}
@@ -83,3 +92,85 @@ def test_a_cell_over_the_cap_is_cut_and_named_on_its_line() -> None:
     assert records == [["a", "b"], ["c", "d"], ["e", "x" * CELL_CAP], ["f", "g"]]
     assert [chunk.cut for chunk in chunks] == [{2: Damage(cut=(1,))}]
     assert source.line_num == 4
+
+
+# A table as a claims file holds one: rows of the header's width, cells quoted when they hold
+# the delimiter or a quote, and now and then a row of another width, a blank line, a quoted
+# line break, or a quote left open.
+_CELL = st.lists(st.sampled_from(["a", "7", " ", ",", ";", '"', "é", "\x00", "\n"]), max_size=3)
+_ODD_LINES = ["", "x", "x,y,z,w,v", '"open', 'a,"b\nc",d']
+
+
+def _line(cells: list[str], delimiter: str) -> str:
+    def cell(text: str) -> str:
+        if any(c in text for c in (delimiter, '"', "\n")):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    return delimiter.join(map(cell, cells))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(2, 4).flatmap(
+        lambda width: st.tuples(
+            st.just(width),
+            st.lists(
+                st.one_of(
+                    st.lists(_CELL.map("".join), min_size=width, max_size=width),
+                    st.sampled_from(_ODD_LINES),
+                ),
+                max_size=30,
+            ),
+        )
+    ),
+    st.sampled_from([",", ";", "\t"]),
+    st.sampled_from([1, 4, 1024]),
+)
+def test_tables_of_the_headers_width_are_read_flat_as_csv_reader_reads_them(
+    table: tuple[int, list[list[str] | str]], delimiter: str, size: int
+) -> None:
+    """Chunks whose lines are each one record of the header's width are split at once (see
+    `records._flat`): the records are still exactly csv.reader's, and a chunk is flat exactly
+    when every record in it is one line of that width."""
+    width, rows = table
+    text = "".join(
+        (_line(row, delimiter) if isinstance(row, list) else row.replace(",", delimiter)) + "\r\n"
+        for row in rows
+    )
+    expected, open_at_end = csv_reference(text, delimiter)
+    source = RecordReader(io.StringIO(text, newline=""), delimiter)
+    found = []
+    for chunk in source.chunks(size, width):
+        records = chunk.records
+        found += zip(chunk.starts, records, strict=True)
+        regular = chunk.texts is not None and set(map(len, records)) == {width}
+        assert (chunk.grid.flat is not None) == regular
+    if not open_at_end:
+        assert found == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda width: st.lists(
+            st.lists(st.text(max_size=3), min_size=width, max_size=width), min_size=1
+        )
+    ),
+    st.data(),
+)
+def test_a_flat_grid_answers_as_its_lists_do(records: list[list[str]], data: st.DataObject) -> None:
+    width = len(records[0])
+    lists = Grid([list(record) for record in records])
+    flat = Grid(flat=[cell for record in records for cell in record], width=width)
+    where = data.draw(st.lists(st.integers(0, len(records) - 1)))
+    columns = [list(column) for column in zip(*records, strict=True)]
+    for grid in (flat, lists):
+        assert len(grid) == len(records)
+        assert [grid.column(at) for at in range(width)] == columns
+        assert grid.columns() == columns
+        assert [grid.row(at) for at in range(len(records))] == records
+        assert grid.cells() == [cell for record in records for cell in record]
+        assert list(grid.sizes(where)) == [width] * len(where)
+        assert grid.take(where).lists() == [records[at] for at in where]
+    assert flat.lists() == records

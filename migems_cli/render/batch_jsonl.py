@@ -236,7 +236,7 @@ def write_jsonl(chunks: Iterator[Chunk], layout: Layout, out: TextIO) -> None:
             template = _Template(layout, encode)
     dates = _Dates(template) if template is not None else None
     for chunk in chunks:
-        if template is not None and dates is not None and chunk.records:
+        if template is not None and dates is not None and len(chunk.grid):
             try:
                 write("".join(_text(chunk, layout, template, dates, encode)))
                 continue
@@ -258,8 +258,8 @@ def _text(
 ) -> list[str]:
     """The pieces of a chunk's text, in order (see the module's doc)."""
     evaluated = chunk.evaluated
-    records = chunk.records
-    count = len(records)
+    grid = chunk.grid
+    count = len(grid)
     width = template.width
     step = template.step
     decided = evaluated.decided
@@ -268,9 +268,9 @@ def _text(
     for at in range(width + 1, template.slots + 1):
         flat[2 * at :: step] = map(itemgetter(at), fragments)
     flat[1::step] = map(str, chunk.lines)
-    columns: list[Sequence[str]] = list(zip(*records, strict=True))
+    columns: list[Sequence[str]] = list(grid.columns())
     if not _clean_cells(chunk):
-        _escape(columns, records, width)
+        _escape(columns, grid.cells(), width)
     for at, column in enumerate(columns):
         flat[3 + 2 * at :: step] = column
     refunds = list(evaluated.refunds())
@@ -309,18 +309,16 @@ def _clean_cells(chunk: Chunk) -> bool:
     if texts is not None:
         lines = ",".join(texts)
         if "\t" not in lines:
-            quoted = map(chunk.records.__getitem__, chunk.quoted)
+            quoted = map(chunk.grid.row, chunk.quoted)
             return clean(lines, quotes=False) and '"' not in ",".join(chain.from_iterable(quoted))
-    return clean(",".join(chain.from_iterable(chunk.records)))
+    return clean(",".join(chunk.grid.cells()))
 
 
-def _escape(columns: list[Sequence[str]], records: list[list[str]], width: int) -> None:
-    """Each cell that holds a character to escape, escaped, in place in `columns`."""
-    cells = list(chain.from_iterable(records))
+def _escape(columns: list[Sequence[str]], cells: list[str], width: int) -> None:
+    """Each cell (of `cells`, record after record) that holds a character to escape, escaped,
+    in place in `columns`."""
     for at in sorted(_dirty(cells)):
         row, column = divmod(at, width)
-        if not isinstance(columns[column], list):
-            columns[column] = list(columns[column])
         columns[column][row] = inner(cells[at])  # type: ignore[index]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from itertools import chain, repeat
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, TextIO
 
@@ -23,7 +23,7 @@ from migems_cli.batch import (
     Row,
     split_record,
 )
-from migems_cli.records import csv_writer, pieces_at, positions
+from migems_cli.records import Grid, csv_writer, pieces_at, positions
 from migems_cli.render.safe import json_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run
@@ -45,12 +45,13 @@ def neutralise(cells: Iterable[str]) -> list[str]:
 
 class _ResultText:
     """The CSV text of evaluated rows' result cells (a leading delimiter, the cells, the line
-    end), joined from pieces: the text of the cells that follow from the decision, cached per
+    end), as columns of pieces: the text of the cells that follow from the decision, cached per
     `Decided`, between the cells of each row's own (the refund, the deadlines of its delivery
     date: numbers and ISO dates, which never need quoting).
 
     Read from `RESULT_COLUMNS` once: the columns after the last per-row cell and before the
-    next make one piece, so a row is `pieces[0] + own[0] + pieces[1] + ... + pieces[-1]`.
+    next make one piece, so a row is `pieces[0] + own[0] + pieces[1] + ... + pieces[-1]`; the
+    piece between two own cells is the delimiter alone, the same for every row.
     """
 
     _LIMIT = 1 << 13  # cached decisions: emptied at this size, so memory stays flat
@@ -58,24 +59,23 @@ class _ResultText:
     def __init__(self, delimiter: str) -> None:
         self.delimiter = delimiter
         # The result columns in runs: a run of decision cells (Decided fields, and None for the
-        # error, empty), then the row's own cells ("refund_amount", or Delivered fields), ...
+        # error, empty), then a row's own cell ("refund_amount", or a Delivered field), ...
         self._pieces: list[list[str | None]] = [[]]
-        self._own: list[tuple[str, ...]] = []
-        previous = ""
+        self._own: list[str] = []
         for name in RESULT_COLUMNS:
             kind = _kind(name)
             if kind == "decided":
                 self._pieces[-1].append(name)
             elif kind == "error":  # empty unless the row is written whole
                 self._pieces[-1].append(None)
-            elif kind == previous == "delivered":
-                self._own[-1] += (name,)  # next to the previous date: one piece
             else:
-                self._own.append((name,))
+                self._own.append(name)
                 self._pieces.append([])
-            previous = kind
         self._cache: dict[Decided, tuple[str, ...]] = {}
         self.nothing = ("",) * len(self._pieces)
+        # the pieces that are the delimiter alone (no cell between two own cells), by index
+        self._constant = {at for at, run in enumerate(self._pieces[:-1]) if not run}
+        self.width = len(self._pieces) + len(self._own)  # pieces in a row's text
 
     def fragments(self, decided: Decided) -> tuple[str, ...]:
         """The text of each run of `decided`'s cells, with the delimiters around the row's own
@@ -89,8 +89,10 @@ class _ResultText:
         texts[-1] = texts[-1][: -len(d)] + "\r\n"
         return tuple(texts)
 
-    def of(self, evaluated: Evaluated, whole: Iterable[int]) -> list[Iterable[str]]:
-        """The pieces of each row's text, in order, empty for the rows in `whole`."""
+    def place(self, text: list[str], step: int, evaluated: Evaluated, whole: Iterable[int]) -> None:
+        """Put each row's pieces in `text`, a row's `width` pieces `step` apart after its
+        first, in slots 1 to `width` (`text` holds the delimiter in each slot at first): the
+        rows in `whole` get none."""
         cache = self._cache
         decided = evaluated.decided
         fragments: list[Any] = list(map(cache.get, decided))
@@ -101,23 +103,22 @@ class _ResultText:
                     cache.clear()
                 found = cache[decided[at]] = self.fragments(decided[at])
             fragments[at] = found
-        own = [self._own_cells(names, evaluated) for names in self._own]
         for at in whole:
             fragments[at] = self.nothing
-            for cells in own:
-                cells[at] = ""
-        pieces: list[Iterable[str]] = [map(itemgetter(0), fragments)]
-        for at, cells in enumerate(own, 1):
-            pieces += [cells, map(itemgetter(at), fragments)]
-        return pieces
+        for at in range(len(self._pieces)):
+            if at not in self._constant:
+                text[1 + 2 * at :: step] = map(itemgetter(at), fragments)
+        for at, name in enumerate(self._own):
+            text[2 + 2 * at :: step] = self._own_cells(name, evaluated)
+        for row in whole:
+            start = row * step
+            text[start + 1 : start + 1 + self.width] = [""] * self.width
 
-    def _own_cells(self, names: tuple[str, ...], evaluated: Evaluated) -> list[str]:
-        if names == ("refund_amount",):
-            return list(evaluated.refunds())
-        fields = [Delivered._fields.index(name) for name in names]
-        if len(fields) == 1:
-            return list(map(itemgetter(fields[0]), evaluated.delivered))
-        return list(map(self.delimiter.join, map(itemgetter(*fields), evaluated.delivered)))
+    @staticmethod
+    def _own_cells(name: str, evaluated: Evaluated) -> Iterable[str]:
+        if name == "refund_amount":
+            return evaluated.refunds()
+        return map(itemgetter(Delivered._fields.index(name)), evaluated.delivered)
 
 
 def _kind(name: str) -> str:
@@ -150,6 +151,7 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
     sink = _Lines()
     formatter = csv_writer(sink, delimiter)  # writes NUL on Python 3.10 too
     result_text = _ResultText(delimiter)
+    step = 1 + result_text.width
     # what an unquoted cell that starts like a formula starts with, after a delimiter (a line
     # holds no CR, and a delimiter after a delimiter is an empty cell); see `_not_echoed` for a
     # quoted one
@@ -168,18 +170,21 @@ def write_csv(chunks: Iterator[Chunk], layout: Layout, out: TextIO, delimiter: s
         # these rows' result (and extra) cells are formatted whole, after the input
         for at, cells in whole.items():
             inputs[at] += _cells(formatter, sink, cells, delimiter)
-        # each row: input cells, then the result cells from the pieces (see `_ResultText`)
-        pieces = result_text.of(evaluated, whole)
-        out.write("".join(chain.from_iterable(zip(inputs, *pieces, strict=True))))
+        # each row: input cells, then the result cells from the pieces (see `_ResultText`),
+        # placed in one list by slices (no tuple a row)
+        text = [delimiter] * (len(inputs) * step)
+        text[::step] = inputs
+        result_text.place(text, step, evaluated, whole)
+        out.write("".join(text))
 
 
 def _inputs(
     chunk: Chunk, formatter: Any, sink: _Lines, formula: tuple[str, ...], delimiter: str
 ) -> list[str]:
     """Each record's input cells as CSV text, formulas neutralised, without the line end."""
-    records = chunk.records
+    grid = chunk.grid
     if chunk.texts is None:
-        return _formatted(formatter, sink, _neutralised(records))
+        return _formatted(formatter, sink, _neutralised(grid.lists()))
     texts = list(chunk.texts)
     # Lines to format cell by cell: with an unquoted cell that starts like a formula (each line
     # is searched after a delimiter, so that one search finds first cells too), or with quotes
@@ -187,10 +192,10 @@ def _inputs(
     # a quoted cell that starts like a formula.
     found = _matching(formula, texts, delimiter, "\n")
     if chunk.quoted:
-        found.update(_not_echoed(texts, records, chunk.quoted, delimiter))
+        found.update(_not_echoed(texts, grid, chunk.quoted, delimiter))
     if found:
         redo = sorted(found)
-        formatted = _formatted(formatter, sink, _neutralised([records[at] for at in redo]))
+        formatted = _formatted(formatter, sink, _neutralised(list(map(grid.row, redo))))
         for at, text in zip(redo, formatted, strict=True):
             texts[at] = text
     return texts
@@ -199,9 +204,7 @@ def _inputs(
 _CELL_FORMULA = tuple("\x1f" + c for c in FORMULA_START)
 
 
-def _not_echoed(
-    texts: list[str], records: list[list[str]], quoted: list[int], delimiter: str
-) -> list[int]:
+def _not_echoed(texts: list[str], grid: Grid, quoted: list[int], delimiter: str) -> list[int]:
     """The lines of `quoted` that the csv writer would not write as they are.
 
     A line is written as it is when its one quoted cell is quoted as the writer quotes it:
@@ -218,7 +221,7 @@ def _not_echoed(
     counts = map(str.count, lines, repeat('"'))
     opens = list(map(str.find, lines, repeat('"')))
     closes = list(map(str.rfind, lines, repeat('"')))
-    cells = map(len, map(records.__getitem__, quoted))
+    cells = grid.sizes(quoted)
     delimiters = map(str.count, lines, repeat(delimiter))
     unsafe = _FORMULA_STARTS  # (an empty quoted cell holds no delimiter: the width says so)
     redo: list[int] = []
