@@ -9,8 +9,10 @@ from migems_cli.errors import ExitCode as _ExitCode  # loaded before a handler c
 
 # Signals that end the process unless handled. Each becomes SystemExit(128 + signum), so that
 # a run stops through its `finally` clauses (`batch --output` removes its temporary file) and
-# exits 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP..., never with a traceback.
-TERMINATING = ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM")
+# exits 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP..., never with a traceback. SIGHUP is
+# handled last: once /proc shows it caught, every other one is (Python catches SIGINT itself from
+# its start, so only SIGHUP tells that migems' handlers are in place; a test sends Ctrl-C then).
+TERMINATING = ("SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGHUP")
 
 
 def _exit(signum: int, frame: object) -> None:
