@@ -502,3 +502,27 @@ def test_lines_quoted_as_the_writer_quotes_them_are_echoed_and_no_others(delimit
     quoted = list(range(len(texts)))
     expected = list(range(len(echoed), len(texts)))
     assert _not_echoed(texts, Grid(records), quoted, delimiter) == expected
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.text(alphabet=",;-=+@\t\x1fa1", max_size=6), min_size=1, max_size=8),
+    st.sampled_from([(",", "\n"), (";", "\n"), ("\x1f", "")]),
+)
+def test_formula_starts_are_found_in_exactly_the_pieces_that_hold_them(
+    pieces: list[str], framing: tuple[str, str]
+) -> None:
+    """`_matching` (the CSV writer's search for cells that start like a formula) names each
+    piece in which lead + formula character occurs, searched as lead + piece + tail: no piece
+    more (a line named needlessly is formatted again) and none fewer (a formula echoed)."""
+    from migems_cli.render.batch_out import FORMULA_START, _matching
+
+    lead, tail = framing
+    needles = tuple(lead + c for c in FORMULA_START if c not in (lead, "\r"))
+    # (no needle runs from one piece into the next: that would end with the lead itself)
+    expected = {
+        at
+        for at, piece in enumerate(pieces)
+        if any(needle in lead + piece + tail for needle in needles)
+    }
+    assert _matching(needles, pieces, lead, tail) == expected
