@@ -120,8 +120,9 @@ def test_irregular_quoting_in_a_later_range_is_checked_by_the_parent(capsys, tmp
 
 
 def test_a_byte_that_does_not_decode_in_a_worker_range_fails_as_one_process(
-    capsys, tmp_path
+    capsys, tmp_path, monkeypatch
 ) -> None:
+    monkeypatch.setattr("migems_cli.batch._CHUNK", 256)  # rows are written before the error
     path = tmp_path / "bad.csv"
     write(path, many_rows(2000), [], False)
     data = path.read_bytes()

@@ -174,3 +174,22 @@ def test_a_flat_grid_answers_as_its_lists_do(records: list[list[str]], data: st.
         assert list(grid.sizes(where)) == [width] * len(where)
         assert grid.take(where).lists() == [records[at] for at in where]
     assert flat.lists() == records
+
+
+def test_a_chunk_stops_growing_at_its_text_budget() -> None:
+    """Lines are taken a few hundred at a time, up to the lines asked for, but no more once a
+    chunk holds CHUNK_TEXT characters: long lines make short chunks, so that memory stays flat."""
+    from migems_cli.records import _STEP, CHUNK_TEXT
+
+    short = "a,b\n" * 5000
+    sizes = [len(chunk.records) for chunk in _reader(short).chunks(2048, 2)]
+    assert sizes == [2048, 2048, 904]
+    line = "x," + "y" * (4 * CHUNK_TEXT // _STEP) + "\n"  # a step of these: 4 budgets
+    long = line * (3 * _STEP + 10)
+    chunks = list(_reader(long).chunks(2048, 2))
+    assert [len(chunk.records) for chunk in chunks] == [_STEP, _STEP, _STEP, 10]
+    assert all(len(chunk.grid.row(0)[1]) == len(line) - 3 for chunk in chunks)
+
+
+def _reader(text: str) -> RecordReader:
+    return RecordReader(io.StringIO(text, newline=""), ",")
