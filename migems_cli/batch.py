@@ -394,7 +394,19 @@ class Evaluator:
 
     def _dates_error(self, delivered: str | None, requested: str | None) -> str:
         """The error of two dates that parse alone, together (the requested day before
-        delivery, deadlines past the calendar), or "": cached by the two cells' texts."""
+        delivery, deadlines past the calendar), or "": cached by the two cells' texts, and
+        known to be "" when the columns' caches hold both (`_new_delivered` computed the
+        deadlines) and the requested day is not before delivery."""
+        day = None if delivered is None else self._delivered.get(delivered)
+        ordinal = None if requested is None else self._requested.get(requested)
+        if (
+            day is not None
+            and day is not _BAD_DELIVERED
+            and ordinal is not None
+            and ordinal != _BAD_REQUESTED
+            and ordinal >= day.ordinal
+        ):
+            return ""
         key = (delivered, requested)
         error = self._date_errors.get(key)
         if error is None:
