@@ -224,8 +224,9 @@ class Evaluator:
     """Turns rows (a `Grid` of cells, as wide as the header) into `RESULT_COLUMNS` cells.
 
     A chunk of rows is evaluated column by column: cell texts are looked up in caches filled,
-    on a miss, by the very parsers `parse_claim` uses (canonical prices need none), each combination of terms and day class in a cache filled by `assess`
-    and `window_band`, the functions `judge` uses. A row with a cell that does not parse goes to
+    on a miss, by the very parsers `parse_claim` uses (canonical prices need none), each
+    combination of terms and day class in a cache filled by `assess` and `window_band`, the
+    functions `judge` uses. A row with a cell that does not parse goes to
     `slow`, which runs `parse_claim` and `judge` themselves, so its error is worded exactly as
     `check` words it.
     """
