@@ -9,7 +9,9 @@ written. Rows, order and bytes are those of one process (a property test says so
 
 Regular quoting is checked, not assumed: before a range is evaluated, each quote in it must
 open a cell (after a delimiter or a line end), close one (before a delimiter, a line end or the
-end of the file) or be half of an escaped pair. A range that fails this, or a worker that fails
+end of the file) or be half of an escaped pair; but for the last range, whose end is the file's
+(its quoting moves no boundary: its worker reads it from its start to the end of the file, as
+the parent would). A range that fails this, or a worker that fails
 in any way (a byte its encoding cannot decode, say), is checked again by the parent from its
 start to the end of the file, exactly as one process would: the ranges before it were regular,
 so its start is a true record boundary.
@@ -304,8 +306,10 @@ def _work(
     fmt: Format,
     sink: IO[bytes],
     send: Any,
+    last: bool = False,
 ) -> None:
-    """A worker: check `part` into `sink`, then send its summary and peak memory."""
+    """A worker: check `part` into `sink`, then send its summary and peak memory (the quoting
+    of a range but the `last` is checked first: see the module's doc)."""
     import signal
 
     # The parent's handlers (--output holds terminating signals back while its temporary file
@@ -315,7 +319,7 @@ def _work(
     code = 0
     try:
         with open(path, "rb") as raw:
-            regular = regular_quotes(
+            regular = last or regular_quotes(
                 FileBytes(raw.fileno()), part.start, part.end, delimiter.encode()
             )
         if not regular:
@@ -363,7 +367,17 @@ def run(
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_work,
-                args=(path, part, encoding, delimiter, evaluator, fmt, sink, send),
+                args=(
+                    path,
+                    part,
+                    encoding,
+                    delimiter,
+                    evaluator,
+                    fmt,
+                    sink,
+                    send,
+                    part is ranges[-1],
+                ),
                 daemon=True,
             )
             process.start()

@@ -110,12 +110,29 @@ def test_a_larger_file_split_in_four(capsys, tmp_path, fmt) -> None:
 
 def test_irregular_quoting_in_a_later_range_is_checked_by_the_parent(capsys, tmp_path) -> None:
     path = tmp_path / "odd.csv"
-    write(path, many_rows(2000), [(1500, 'C9,2026-06-01,,damaged,ring,5,a 5" ring\n')], False)
+    write(path, many_rows(2000), [(1000, 'C9,2026-06-01,,damaged,ring,5,a 5" ring\n')], False)
     one = check(path, 1, "csv", capsys)
     code, out, err = run_main(
         ["batch", str(path), "--format", "csv", "--today", TODAY, "--jobs", "3", "-v"], capsys
     )
+    assert "the range from byte" in err
     assert "its quoting is not regular" in err
+    assert (code, out, summary(err)) == one
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_irregular_quoting_in_the_last_range_is_its_workers(capsys, tmp_path, fmt) -> None:
+    """The last range's quoting moves no boundary: its worker checks it whatever its quotes,
+    and writes what one process writes (a quote open to the end of the file included)."""
+    path = tmp_path / "odd.csv"
+    odd = [(1500, 'C9,2026-06-01,,damaged,ring,5,a 5" ring\n'), (1900, 'C8,"open,x\n')]
+    write(path, many_rows(2000), odd, False)
+    one = check(path, 1, fmt, capsys)
+    code, out, err = run_main(
+        ["batch", str(path), "--format", fmt, "--today", TODAY, "--jobs", "3", "-v"], capsys
+    )
+    assert "3 processes" in err
+    assert "checked here" not in err
     assert (code, out, summary(err)) == one
 
 
