@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import itemgetter
 from typing import Any, TextIO
 
@@ -275,7 +275,12 @@ def _matching(needles: tuple[str, ...], pieces: list[str], lead: str, tail: str)
         while at >= 0:
             found.append(at)
             at = text.find(needle, at + 1)
-    return pieces_at(pieces, found, len(lead) + len(tail)) if found else set()
+    if not found:
+        return set()
+    if tail == "\n":  # no line holds one: an offset's line is the count of them before it
+        found.sort()
+        return set(accumulate(map(text.count, repeat(tail), [0, *found], found)))
+    return pieces_at(pieces, found, len(lead) + len(tail))
 
 
 def _formatted(formatter: Any, sink: _Lines, records: list[list[str]]) -> list[str]:
