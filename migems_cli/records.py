@@ -8,8 +8,9 @@ lines' text is kept with the records, so that the CSV writer can reuse it instea
 the cells again (see `render.batch_out`).
 
 Memory stays flat whatever the input: no cell is kept longer than `CELL_CAP` characters (1 MiB
-of ASCII). Lines are read at most `LINE_PIECE + 1` characters at a time, a few hundred at a time
-until a chunk holds `CHUNK_TEXT` characters (a chunk of lines then holds at most 16.25 MiB), and `csv.reader`'s field limit is the cap, so a longer line or cell is
+of ASCII). Lines are read at most `LINE_PIECE + 1` characters at a time, a few dozen at a time
+until a chunk holds `CHUNK_TEXT` characters (a chunk of lines then holds at most 4.25 MiB), and
+`csv.reader`'s field limit is the cap, so a longer line or cell is
 noticed before it is held whole; its record is then read again by a parser of this module
 (`_careful`), a piece at a time, which keeps the first `CELL_CAP` characters of each cell and
 says which cells it cut (`RawChunk.cut`): the record is still one record, and the records after
@@ -43,9 +44,10 @@ CELLS_CAP = 10_000  # cells kept of a record; the rest are dropped, and its row 
 RECORD_CAP = 1 << 24  # characters kept of a record (16 MiB); the rest are dropped, likewise
 LINE_PIECE = 1 << 16  # a line up to this long (line end included) is read whole
 # A chunk takes lines _STEP at a time, and no more once it holds CHUNK_TEXT characters: at most
-# CHUNK_TEXT + _STEP * LINE_PIECE characters (16.25 Mi), however many lines were asked for.
+# CHUNK_TEXT + _STEP * LINE_PIECE characters (4.25 Mi), however many lines were asked for. (With
+# 256 lines a step, a file of 64 KiB lines peaked at 131 MiB; with 64, at 47 MiB.)
 CHUNK_TEXT = 1 << 18
-_STEP = 256
+_STEP = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,14 +255,14 @@ class RecordReader:
             while back and len(lines) < size:
                 lines.append(back.popleft())
             try:
-                # a few hundred lines at a time, until `size` lines or CHUNK_TEXT characters
+                # _STEP lines at a time, until `size` lines or CHUNK_TEXT characters
                 text = sum(map(len, lines))
                 while len(lines) < size and text < CHUNK_TEXT:
                     start, want = len(lines), min(_STEP, size - len(lines))
                     lines.extend(islice(pieces, want))
                     if len(lines) - start < want:  # the end of the input
                         break
-                    text += sum(map(len, islice(lines, start, None)))
+                    text += sum(map(len, lines[start:]))
             except UnicodeError:  # after the whole lines decoded before it
                 self.line_num = base + sum(map(methodcaller("endswith", ("\n", "\r")), lines))
                 raise

@@ -297,8 +297,34 @@ def test_a_64_mb_cell_keeps_memory_flat(tmp_path):
             handle.write("z" * (1 << 20))
         handle.write("\nB,2026-01-20,b\n")
     out = tmp_path / "out.csv"
-    # Measured from a small intermediate Python: a child forked from pytest itself counts the
-    # pages it shared with pytest before exec in its peak (Linux), over 100 MiB here.
+    code, peak = _exit_and_peak(str(MIGEMS), "batch", str(source), "-o", str(out))
+    assert code == 1
+    assert peak < 60  # MiB
+    lines = out.read_bytes().split(b"\r\n")
+    assert [line[:2] for line in lines] == [b"cl", b"A,", b"B,", b""]
+    assert lines[1].startswith(b"A,2026-01-20," + b"z" * CELL_CAP + b",,")
+
+
+@needs_script
+def test_lines_near_the_read_limit_keep_memory_flat(tmp_path):
+    """Lines just under the length read whole (64 KiB) are taken a few dozen at a time: a chunk
+    holds a few MiB of them, not 256 (16 MiB of text, 131 MiB at peak)."""
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8") as handle:
+        handle.write("claim_id,delivered,price,note\n")
+        for at in range(300):
+            handle.write(f"C{at},2026-01-20,120.00," + "x" * 65_000 + "\n")
+    out = tmp_path / "out.csv"
+    code, peak = _exit_and_peak(str(MIGEMS), "batch", str(source), "--jobs", "1", "-o", str(out))
+    assert code == 0
+    assert peak < 60  # MiB
+    assert out.read_bytes().count(b"\r\n") == 301
+
+
+def _exit_and_peak(*command: str) -> tuple[int, float]:
+    """The exit code and peak RSS (MiB) of `command`, measured from a small intermediate Python:
+    a child forked from pytest itself counts the pages it shared with pytest before exec in its
+    peak (Linux), over 100 MiB here."""
     measure = (
         "import os, sys\n"
         "pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)\n"
@@ -306,7 +332,7 @@ def test_a_64_mb_cell_keeps_memory_flat(tmp_path):
         "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", measure, str(MIGEMS), "batch", str(source), "-o", str(out)],
+        [sys.executable, "-c", measure, *command],
         capture_output=True,
         text=True,
         env=_env(),
@@ -314,11 +340,7 @@ def test_a_64_mb_cell_keeps_memory_flat(tmp_path):
         check=True,
     )
     code, peak = map(int, done.stdout.split())
-    assert code == 1
-    assert peak / 1024 < 60  # MiB
-    lines = out.read_bytes().split(b"\r\n")
-    assert [line[:2] for line in lines] == [b"cl", b"A,", b"B,", b""]
-    assert lines[1].startswith(b"A,2026-01-20," + b"z" * CELL_CAP + b",,")
+    return code, peak / 1024
 
 
 # --- 6. closed or full stdout -----------------------------------------------------------------

@@ -177,7 +177,7 @@ def test_a_flat_grid_answers_as_its_lists_do(records: list[list[str]], data: st.
 
 
 def test_a_chunk_stops_growing_at_its_text_budget() -> None:
-    """Lines are taken a few hundred at a time, up to the lines asked for, but no more once a
+    """Lines are taken a few dozen at a time, up to the lines asked for, but no more once a
     chunk holds CHUNK_TEXT characters: long lines make short chunks, so that memory stays flat."""
     from migems_cli.records import _STEP, CHUNK_TEXT
 
