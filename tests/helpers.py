@@ -119,30 +119,44 @@ class Imported(NamedTuple):
 
 
 def modules_after(
-    args: list[str], watched: tuple[str, ...], env: dict[str, str] | None = None
+    args: list[str],
+    watched: tuple[str, ...],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> Imported:
-    """Run `migems ARGS` in a fresh interpreter and report which `watched` modules it imported."""
-    code = (
-        "import sys, json\n"
-        "from migems_cli.cli import main\n"
-        "try:\n"
-        f"    main({args!r})\n"
-        "except SystemExit as e:\n"
-        "    code = e.code\n"
-        f"watched = {watched!r}\n"
-        "mods = sorted(m for m in sys.modules if any(m == w or m.startswith(w + '.') for w in watched))\n"
-        "sys.stderr.write(json.dumps({'code': code, 'mods': mods}))\n"
-    )
+    """Run `migems ARGS` in a fresh interpreter (in `cwd`: a `migems_cli` folder there comes
+    first) and report which `watched` modules it imported."""
     done = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", report_script(args, watched, 2)],
         capture_output=True,
         text=True,
         env=env,
+        cwd=cwd,
         check=False,
         timeout=60,
     )
     found = json.loads(done.stderr.splitlines()[-1])
     return Imported(found["code"], done.stdout, found["mods"])
+
+
+def report_script(args: list[str] | tuple[str, ...], watched: tuple[str, ...], fd: int) -> str:
+    """Python source that runs `migems ARGS` in-process, then writes, on a line of its own on
+    file descriptor `fd`, a JSON object: the exit code and the `watched` modules (or their
+    submodules) the run imported."""
+    return (
+        "import json, os, sys\n"
+        "from migems_cli.cli import main\n"
+        "code = 0\n"
+        "try:\n"
+        f"    main({list(args)!r})\n"
+        "except SystemExit as e:\n"
+        "    code = e.code\n"
+        f"watched = {watched!r}\n"
+        "mods = sorted(m for m in sys.modules if any(m == w or m.startswith(w + '.') for w in watched))\n"
+        "sys.stdout.flush()\n"
+        "sys.stderr.flush()\n"
+        f"os.write({fd}, ('\\n' + json.dumps({{'code': code, 'mods': mods}})).encode())\n"
+    )
 
 
 def csv_reference(

@@ -24,7 +24,7 @@ import pytest
 from migems_cli import render_cache
 from migems_cli.errors import ExitCode
 from tests.conftest import ROOT
-from tests.helpers import ENV, Imported, modules_after
+from tests.helpers import ENV, Imported, modules_after, report_script
 
 DRAWING = ("rich", "typer.rich_utils")
 ARGS = (
@@ -61,24 +61,7 @@ def environment(cache: Path, **extra: str) -> dict[str, str]:
 def migems(args: tuple[str, ...], env: dict[str, str], cwd: Path | None = None) -> Imported:
     """`migems ARGS` in a fresh interpreter (in `cwd`: a `migems_cli` folder there comes first):
     exit code, stdout, and which modules of DRAWING it imported."""
-    if cwd is None:
-        found = modules_after(list(args), DRAWING, env)
-    else:
-        code = (
-            "import json, sys\n"
-            "from migems_cli.cli import main\n"
-            "try:\n"
-            f"    main({list(args)!r})\n"
-            "except SystemExit as exit:\n"
-            "    code = exit.code\n"
-            f"mods = [m for m in sys.modules if m.split('.')[0] == 'rich' or m in {DRAWING!r}]\n"
-            "sys.stderr.write(json.dumps({'code': code, 'mods': mods}))\n"
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=cwd
-        )
-        report = json.loads(done.stderr.splitlines()[-1])
-        found = Imported(report["code"], done.stdout, report["mods"])
+    found = modules_after(list(args), DRAWING, env, cwd)
     assert found.code == ExitCode.OK
     return found
 
@@ -116,16 +99,7 @@ def _pty_run(args: tuple[str, ...], env: dict[str, str], columns: int) -> tuple[
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     read, write = os.pipe()
-    code = (
-        "import os, sys\n"
-        "from migems_cli.cli import main\n"
-        "try:\n"
-        f"    main({list(args)!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"mods = [m for m in sys.modules if m.split('.')[0] == 'rich' or m in {DRAWING!r}]\n"
-        f"os.write({write}, repr(mods).encode())\n"
-    )
+    code = report_script(args, DRAWING, write)
     process = subprocess.Popen(
         [sys.executable, "-c", code],
         stdin=child,
@@ -148,7 +122,7 @@ def _pty_run(args: tuple[str, ...], env: dict[str, str], columns: int) -> tuple[
     process.wait(timeout=60)
     os.close(main)
     with os.fdopen(read) as report:
-        modules = eval(report.read())  # a list literal we wrote
+        modules = json.loads(report.read())["mods"]
     return b"".join(chunks).decode(), modules
 
 
