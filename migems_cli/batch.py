@@ -271,7 +271,7 @@ class Evaluator:
         # cell text -> code part / parse (or a _BAD* marker); emptied at _CACHE_LIMIT
         self._delivered = _Cache(self._new_delivered)
         self._requested = _Cache(self._new_requested)  # ordinal
-        self._prices: dict[str, str] = {}  # price text (not canonical) -> refund text
+        self._prices = _Cache(self._new_price)  # price text (not canonical) -> refund text
         self._easy = EasyAmounts(policy.store.currency, policy.store.currency_symbol)
         self._shipping = _Cache(self._new_shipping)  # shipping text -> whether it parses
         self._classes = _Cache(self._new_class)  # day -> class times the class stride
@@ -459,9 +459,7 @@ class Evaluator:
             amounts = rows.column(self._price_at)
             prices = self._prices
             for at in not_canonical(amounts):
-                text = amounts[at]
-                found = prices.get(text)
-                amounts[at] = self._new_price(text) if found is None else found
+                amounts[at] = prices[amounts[at]]
         if self._shipping_at is not None:
             shipping = list(map(self._shipping.__getitem__, rows.column(self._shipping_at)))
             if False in shipping:
@@ -469,7 +467,7 @@ class Evaluator:
                     amounts[at] = _BAD_AMOUNTS
         return amounts
 
-    # Cache fillers: each parses with the very function parse_claim uses, and caches the result.
+    # Cache fillers (see `_Cache`): each parses with the very function parse_claim uses.
 
     def _term(self, name: str) -> _Cache:
         """The cache of a terms column: a cell's part of a decision key (the index of its parsed
@@ -516,7 +514,6 @@ class Evaluator:
                 entry = money_text(price) if price is not None else ""
             except InputError:
                 entry = _BAD_AMOUNTS
-        _put(self._prices, text, entry)
         return entry
 
     def _new_shipping(self, text: str) -> bool:

@@ -90,6 +90,10 @@ class Grid:
             return len(self.flat) // self.width
         return len(self.lists())
 
+    def _unlisted(self) -> list[str] | None:
+        """The flat cells while no record has been made a list (callers may extend those)."""
+        return self.flat if self._lists is None else None
+
     def lists(self) -> list[list[str]]:
         """Each record as a list of its cells (made once; callers may extend them)."""
         if self._lists is None:
@@ -105,32 +109,35 @@ class Grid:
 
     def column(self, at: int) -> list[str]:
         """The cell at `at` of each record (each record has one there)."""
-        if self.flat is not None and self._lists is None:
-            return self.flat[at :: self.width]
+        flat = self._unlisted()
+        if flat is not None:
+            return flat[at :: self.width]
         return list(map(itemgetter(at), self.lists()))
 
     def columns(self) -> list[list[str]]:
         """Each column's cells (for records of `width` cells, or as wide as the first)."""
-        if self.flat is not None and self._lists is None:
-            return [self.flat[at :: self.width] for at in range(self.width)]
+        flat = self._unlisted()
+        if flat is not None:
+            return [flat[at :: self.width] for at in range(self.width)]
         return list(map(list, zip(*self.lists(), strict=True)))
 
     def cells(self) -> list[str]:
         """Every cell, record after record."""
-        if self.flat is not None and self._lists is None:
-            return self.flat
+        flat = self._unlisted()
+        if flat is not None:
+            return flat
         return list(chain.from_iterable(self.lists()))
 
     def row(self, at: int) -> list[str]:
         """The cells of record `at` (a new list when made from the flat cells)."""
-        if self._lists is None and self.flat is not None:
-            width = self.width
-            return self.flat[at * width : (at + 1) * width]
+        flat = self._unlisted()
+        if flat is not None:
+            return flat[at * self.width : (at + 1) * self.width]
         return self.lists()[at]
 
     def sizes(self, where: Iterable[int]) -> Iterator[int]:
         """How many cells each record at `where` has."""
-        if self.flat is not None:
+        if self._unlisted() is not None:
             return repeat(self.width, len(list(where)))
         return map(len, map(self.lists().__getitem__, where))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from itertools import chain
 from json.encoder import encode_basestring  # the C encoder where there is one, as json.dumps'
@@ -268,7 +268,7 @@ def _text(
     for at in range(width + 1, template.slots + 1):
         flat[2 * at :: step] = map(itemgetter(at), fragments)
     flat[1::step] = map(str, chunk.lines)
-    columns: list[Sequence[str]] = list(grid.columns())
+    columns = grid.columns()
     if not _clean_cells(chunk):
         _escape(columns, grid.cells(), width)
     for at, column in enumerate(columns):
@@ -300,8 +300,8 @@ def _text(
 def _clean_cells(chunk: Chunk) -> bool:
     """Whether no input cell of `chunk` holds a character of `_DIRTY`.
 
-    With the lines at hand, their text is looked at, not the cells (one join of a few hundred
-    lines, not of thousands of cells): a line's cells are made of its characters, but for the
+    With the lines at hand, their text is looked at, not the cells (one join of the lines, not
+    of many times as many cells): a line's cells are made of its characters, but for the
     quotes of a quoted line, whose cells are looked at for a quote. Lines with a tab (the
     delimiter, maybe) are looked at cell by cell.
     """
@@ -314,12 +314,12 @@ def _clean_cells(chunk: Chunk) -> bool:
     return clean(",".join(chunk.grid.cells()))
 
 
-def _escape(columns: list[Sequence[str]], cells: list[str], width: int) -> None:
+def _escape(columns: list[list[str]], cells: list[str], width: int) -> None:
     """Each cell (of `cells`, record after record) that holds a character to escape, escaped,
     in place in `columns`."""
     for at in sorted(_dirty(cells)):
         row, column = divmod(at, width)
-        columns[column][row] = inner(cells[at])  # type: ignore[index]
+        columns[column][row] = inner(cells[at])
 
 
 def _dirty(cells: list[str]) -> set[int]:

@@ -72,7 +72,6 @@ class _ResultText:
                 self._own.append(name)
                 self._pieces.append([])
         self._cache: dict[Decided, tuple[str, ...]] = {}
-        self.nothing = ("",) * len(self._pieces)
         # the pieces that are the delimiter alone (no cell between two own cells), by index
         self._constant = {at for at, run in enumerate(self._pieces[:-1]) if not run}
         self.width = len(self._pieces) + len(self._own)  # pieces in a row's text
@@ -103,14 +102,12 @@ class _ResultText:
                     cache.clear()
                 found = cache[decided[at]] = self.fragments(decided[at])
             fragments[at] = found
-        for at in whole:
-            fragments[at] = self.nothing
         for at in range(len(self._pieces)):
             if at not in self._constant:
                 text[1 + 2 * at :: step] = map(itemgetter(at), fragments)
         for at, name in enumerate(self._own):
             text[2 + 2 * at :: step] = self._own_cells(name, evaluated)
-        for row in whole:
+        for row in whole:  # their result text follows their input cells
             start = row * step
             text[start + 1 : start + 1 + self.width] = [""] * self.width
 
@@ -261,7 +258,8 @@ def _matching(needles: tuple[str, ...], pieces: list[str], lead: str, tail: str)
     each piece searched as lead + piece + tail.
 
     One text for all: piece i (its lead included) ends where piece i + 1's lead starts, and
-    bisecting those boundaries says which piece an occurrence is in. Each needle is looked for
+    bisecting those boundaries says which piece an occurrence is in (lines, which hold no line
+    feed, are told by the count of line feeds before it). Each needle is looked for
     with `str.find` (a fast C search; a regular expression stopped at every delimiter, and cost
     a fifth of the CSV writer's time), after its last character alone (most are absent from
     a claims file; `-` is in every ISO date).
