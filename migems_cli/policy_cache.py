@@ -61,9 +61,10 @@ def path() -> str | None:
     return os.path.join(base, "migems", "policy.marshal")
 
 
-def _digest(data: bytes) -> bytes:
-    digest: bytes = sha256(data).digest()
-    return digest
+def digest(data: bytes) -> bytes:
+    """The SHA-256 of `data`: what the cache files (this one's and the render cache's) use."""
+    found: bytes = sha256(data).digest()
+    return found
 
 
 # The policy bytes last hashed, and their digest: loading a policy hashes the same bytes for the
@@ -72,13 +73,13 @@ _last_raw: tuple[bytes, bytes] | None = None
 
 
 def _raw_digest(raw: bytes) -> bytes:
-    """`_digest(raw)` of policy bytes, computed once for the same bytes object."""
+    """`digest(raw)` of policy bytes, computed once for the same bytes object."""
     global _last_raw
     if _last_raw is not None and _last_raw[0] is raw:
         return _last_raw[1]
-    digest = _digest(raw)
-    _last_raw = (raw, digest)
-    return digest
+    found = digest(raw)
+    _last_raw = (raw, found)
+    return found
 
 
 def short_digest(raw: bytes) -> str:
@@ -103,7 +104,7 @@ def pack(raw: bytes, data: dict[str, Any]) -> bytes:
 def seal(magic: bytes, key: bytes, payload: bytes) -> bytes:
     """`payload` framed for a cache file: `magic`, the `key` it answers for, the payload's own
     digest, the payload (the render cache's files are framed the same way)."""
-    return magic + key + _digest(payload) + payload
+    return magic + key + digest(payload) + payload
 
 
 def opened(magic: bytes, key: bytes, blob: bytes) -> bytes | None:
@@ -113,7 +114,7 @@ def opened(magic: bytes, key: bytes, blob: bytes) -> bytes | None:
     if len(blob) < body or not blob.startswith(magic) or blob[len(magic) : start] != key:
         return None
     payload = blob[body:]
-    return payload if blob[start:body] == _digest(payload) else None
+    return payload if blob[start:body] == digest(payload) else None
 
 
 def _encode(value: Any) -> Any:

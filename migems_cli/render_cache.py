@@ -41,7 +41,7 @@ from datetime import date
 from typing import IO, Any, NamedTuple
 
 from migems_cli import policy_cache, stdout_guard
-from migems_cli.policy_cache import _digest as digest
+from migems_cli.policy_cache import digest
 from migems_cli.stdout_guard import Passthrough
 
 MAGIC = b"migems-output-cache-1\n"

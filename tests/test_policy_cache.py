@@ -81,7 +81,7 @@ def test_a_payload_with_an_unknown_tag_is_a_miss(policy_text: str) -> None:
     raw = policy_text.encode()
     for payload in (b"D" + marshal.dumps({"a": ("time", "10:00")}), b"X" + marshal.dumps({})):
         blob = (
-            policy_cache.MAGIC + policy_cache._digest(raw) + policy_cache._digest(payload) + payload
+            policy_cache.MAGIC + policy_cache.digest(raw) + policy_cache.digest(payload) + payload
         )
         assert policy_cache.unpack(raw, blob) is None
 
@@ -132,7 +132,7 @@ def test_a_cache_file_that_claims_more_than_memory_holds_is_ignored(
     payload = b"-(" + (2**31 - 1).to_bytes(4, "little")
     cache_home.parent.mkdir(parents=True)
     digest = policy_cache._raw_digest(raw)
-    cache_home.write_bytes(policy_cache.MAGIC + digest + policy_cache._digest(payload) + payload)
+    cache_home.write_bytes(policy_cache.MAGIC + digest + policy_cache.digest(payload) + payload)
     cache_home.chmod(0o600)
     code = (
         "import resource, sys\n"

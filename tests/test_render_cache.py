@@ -210,21 +210,21 @@ def test_a_damaged_entry_is_a_miss(cache: Path, damage) -> None:
 def test_an_entry_with_valid_digests_but_another_shape_is_a_miss(cache: Path) -> None:
     import marshal
 
-    from migems_cli.policy_cache import _digest
+    from migems_cli.policy_cache import digest
 
     for payload in (marshal.dumps(42), marshal.dumps((1, 2, 3)), marshal.dumps((("x",), b"t"))):
         payload = payload if payload else b""
-        cache.write_bytes(render_cache.MAGIC + bytes.fromhex(KEY) + _digest(payload) + payload)
+        cache.write_bytes(render_cache.MAGIC + bytes.fromhex(KEY) + digest(payload) + payload)
         assert render_cache.lookup(KEY) is None
     garbage = b"\xff\x00garbage"
-    cache.write_bytes(render_cache.MAGIC + bytes.fromhex(KEY) + _digest(garbage) + garbage)
+    cache.write_bytes(render_cache.MAGIC + bytes.fromhex(KEY) + digest(garbage) + garbage)
     assert render_cache.lookup(KEY) is None
 
 
 def _write_payload(entry: Path, payload: bytes) -> None:
-    from migems_cli.policy_cache import _digest
+    from migems_cli.policy_cache import digest
 
-    entry.write_bytes(render_cache.MAGIC + bytes.fromhex(KEY) + _digest(payload) + payload)
+    entry.write_bytes(render_cache.MAGIC + bytes.fromhex(KEY) + digest(payload) + payload)
 
 
 @pytest.mark.parametrize(
