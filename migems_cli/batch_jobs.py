@@ -1,20 +1,22 @@
 """`batch --jobs N`: a large input file checked by several processes, output in input order.
 
-The file is split into byte ranges at record boundaries: each boundary is just after a line
-feed with an even number of quote characters before it (outside every quoted cell, when the
-file's quoting is regular). The parent process checks the first range itself, writing as it
-goes; each other range is checked by a forked worker with its own `Evaluator`, into an unlinked
-temporary file that the parent copies to the output, in order, once the ranges before it are
-written. Rows, order and bytes are those of one process (a property test says so).
+The file is cut into byte ranges near equal parts. Each range but the first is checked by a
+forked worker with its own `Evaluator`: it finds where its range starts (just after the first
+line feed past its cut with an even number of quote characters before it: outside every quoted
+cell, when quotes pair up), counts the lines before that, tells the parent, and writes its output
+into an unlinked temporary file. The parent checks the first range itself, writing as it goes:
+it learns where that range ends (the next worker's start) only when its reading gets there, long
+after the worker has said. Once the ranges before a worker's are written, the parent copies that
+worker's output. Rows, order and bytes are those of one process (a property test says so).
 
-Regular quoting is checked, not assumed: before a range is evaluated, each quote in it must
-open a cell (after a delimiter or a line end), close one (before a delimiter, a line end or the
-end of the file) or be half of an escaped pair; but for the last range, whose end is the file's
-(its quoting moves no boundary: its worker reads it from its start to the end of the file, as
-the parent would). A range that fails this, or a worker that fails
-in any way (a byte its encoding cannot decode, say), is checked again by the parent from its
-start to the end of the file, exactly as one process would: the ranges before it were regular,
-so its start is a true record boundary.
+No guess about quoting is trusted: each range's reader proves its end. A range whose reading
+ends between two records ends where the whole file's reading has a record boundary (the csv
+state machine is then at a record's start, on the same bytes), so the next range starts at one
+too. A range that ends inside a quoted cell (quotes that do not pair up before it: `5" ring`)
+is read on by its reader, as one process reads it, to the end of the file (see
+`RecordReader`'s `more`), and the ranges after it are not used. A worker that fails in any way (a
+byte its encoding cannot decode, say) leaves its range to the parent, which checks it from its
+start to the end of the file, exactly as one process would.
 
 Used only where it can be exact and pays off: a regular file, an encoding in which a line feed
 and a quote are single bytes that no other character contains, csv or jsonl to a file or pipe,
@@ -33,6 +35,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from itertools import islice
 from typing import IO, Any, TextIO
 
 from migems_cli.batch import Evaluator, Layout, Summary, evaluate_chunks
@@ -46,15 +49,20 @@ _BYTE_SAFE = {"utf-8", "utf-8-sig", "ascii", "iso8859-1", "cp1252", "iso8859-15"
 _BOM = codecs.BOM_UTF8
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _MiB = 1 << 20
+# Scanning a byte before a range (for quotes, then for line ends) costs about this fraction of
+# checking it: 62 ms for the 47 MB before the cut of the 1M-row benchmark, checked in 3.4 s.
+_SCAN_COST = 27
 
 
 @dataclass(frozen=True, slots=True)
-class Range:
-    """Bytes [start, end) of the input, and how many lines come before `start`."""
+class Plan:
+    """How a file is cut: its rows start at byte `first`, after `lines` lines; each range after
+    the first starts near a cut (its worker finds where: see `_starts`); `size`: the file's."""
 
-    start: int
-    end: int
+    first: int
     lines: int
+    cuts: tuple[int, ...]
+    size: int
 
 
 def usable_cores() -> int:
@@ -71,8 +79,9 @@ def split(
     encoding: str,
     fmt: Format,
     to_terminal: bool,
-) -> tuple[list[Range] | None, str]:
-    """The ranges to check in parallel (None: one process), and a sentence saying why."""
+) -> tuple[Plan | None, str]:
+    """How to cut the file for several processes (None: one process), and a sentence saying
+    why. Reads no more than the header's lines: the workers find their own starts."""
     # more processes than cores gain nothing: a huge --jobs neither spins nor forks one a row
     wanted = usable_cores() if jobs is None else min(jobs, MAX_JOBS_PER_CORE * usable_cores())
     if wanted <= 1:
@@ -97,16 +106,14 @@ def split(
     first = _line_end(data, records.line_num)
     if first is None:
         return None, "one process: the file has no rows"
-    bounds = _boundaries(data, first, wanted)
-    if not bounds:
-        return None, "one process: no boundary between records was found (quoted lines)"
-    starts = [first, *bounds]
-    ranges = [
-        Range(start, end, records.line_num if at == 0 else _lines_before(data, start))
-        for at, (start, end) in enumerate(zip(starts, [*bounds, len(data)], strict=True))
-    ]
-    return ranges, f"{len(ranges)} processes, ranges starting at bytes " + ", ".join(
-        f"{r.start:,}" for r in ranges
+    size = len(data)
+    # A worker scans the bytes before its range first (`_range_of`): its range is shorter by
+    # about half of what that costs (the parent's longer by as much), so that both end together.
+    even = [first + (size - first) * part // wanted for part in range(1, wanted)]
+    cuts = tuple(min(size, cut + (cut - first) // (2 * _SCAN_COST)) for cut in even)
+    plan = Plan(first, records.line_num, cuts, size)
+    return plan, f"{wanted} processes, the file cut near bytes " + ", ".join(
+        f"{cut:,}" for cut in cuts
     )
 
 
@@ -126,15 +133,15 @@ def _line_end(data: FileBytes, lines: int) -> int | None:
     return None if ends[lines - 1] >= len(data) else ends[lines - 1]
 
 
-def _boundaries(data: FileBytes, first: int, parts: int) -> list[int]:
-    """Offsets just after a line feed with an even number of quotes before them, one near each
-    of the `parts - 1` cuts of [first, end) into equal parts (fewer where none is found)."""
-    size = len(data)
-    found: list[int] = []
-    quotes, counted = data.count(b'"', 0, first), first
-    for part in range(1, parts):
-        at = max(first + (size - first) * part // parts, found[-1] if found else first)
-        limit = first + (size - first) * (part + 1) // parts
+def _starts(data: FileBytes, plan: Plan) -> Iterator[int | None]:
+    """For each cut in turn, where the range near it starts: just after the first line feed
+    at or past the cut (and before the next cut) with an even number of quotes between the
+    first row and it; None where there is none (a quoted cell that long, or quotes that do not
+    pair up). A guess, made once for all processes alike: the readers prove it (module doc)."""
+    quotes, counted = 0, plan.first
+    for cut, limit in zip(plan.cuts, [*plan.cuts[1:], plan.size], strict=True):
+        found = None
+        at = cut
         while True:
             feed = data.find(b"\n", at, limit)
             if feed < 0:
@@ -142,11 +149,11 @@ def _boundaries(data: FileBytes, first: int, parts: int) -> list[int]:
             quotes += data.count(b'"', counted, feed)
             counted = feed
             if quotes % 2 == 0:
-                if feed + 1 < size:
-                    found.append(feed + 1)
+                if feed + 1 < plan.size:
+                    found = feed + 1
                 break
             at = feed + 1
-    return found
+        yield found
 
 
 def _lines_before(data: FileBytes, offset: int) -> int:
@@ -164,49 +171,20 @@ def _lines_before(data: FileBytes, offset: int) -> int:
     return lines
 
 
-def regular_quotes(data: FileBytes, start: int, end: int, delimiter: bytes) -> bool:
-    """Whether every quote in [start, end) opens a cell, closes one, or is half of an escaped
-    pair, counting from outside any quoted cell at `start` (see the module's doc)."""
-    before = {delimiter[0], 10, 13}  # what may precede a quote that opens a cell
-    after = {delimiter[0], 10, 13, 34}  # what may follow one that closes it (34: an escape)
-    size = len(data)
-    previous = -2
-    inside = False
-    bom = data.head(len(_BOM)) == _BOM
-    for at in range(start, end, data.BLOCK):
-        # the block, with the byte before it and the byte after it
-        lead = 1 if at > 0 else 0
-        block = data.read(at - lead, min(at + data.BLOCK, end) + 1)
-        stop = min(data.BLOCK, end - at) + lead
-        quote = block.find(b'"', lead, stop)
-        while quote >= 0:
-            where = at - lead + quote
-            if inside:
-                if where + 1 < size and block[quote + 1] not in after:
-                    return False
-            elif not (
-                where == start
-                or (quote > 0 and block[quote - 1] in before)
-                or previous == where - 1  # the second half of an escaped pair
-                or (bom and where == len(_BOM))
-            ):
-                return False
-            inside = not inside
-            previous = where
-            quote = block.find(b'"', quote + 1, stop)
-    return True
-
-
 @contextmanager
-def _range_text(path: str, part: Range, encoding: str) -> Iterator[TextIO]:
-    """The bytes of `part` as text (newlines untranslated); a BOM only at the file's start."""
+def _range_text(
+    path: str, start: int, end: int, encoding: str, later: Callable[[], int] | None = None
+) -> Iterator[tuple[TextIO, _Slice]]:
+    """The bytes [start, end) as text (newlines untranslated; a BOM only at the file's start),
+    and the slice they are read from (which `later` and `_Slice.go_on` may make longer)."""
     if codecs.lookup(encoding).name == "utf-8-sig":
         encoding = "utf-8"
     fd = os.open(path, os.O_RDONLY)
     try:
-        raw = io.BufferedReader(_Slice(fd, part.start, part.end), 1 << 16)
+        part = _Slice(fd, start, end, later)
+        raw = io.BufferedReader(part, 1 << 16)
         with io.TextIOWrapper(raw, encoding=encoding, newline="") as stream:
-            yield stream
+            yield stream, part
     finally:
         os.close(fd)
 
@@ -248,17 +226,25 @@ class FileBytes:
 
 
 class _Slice(io.RawIOBase):
-    """A read-only raw stream of the bytes [start, end) of a file descriptor."""
+    """A read-only raw stream of the bytes [start, end) of a file descriptor. `later`, if
+    given, is asked for the true end once the reading gets to `end` (a point before it); and
+    `go_on` moves the end to the file's, once (the reader is in a quoted cell at the end)."""
 
-    def __init__(self, fd: int, start: int, end: int) -> None:
+    def __init__(
+        self, fd: int, start: int, end: int, later: Callable[[], int] | None = None
+    ) -> None:
         super().__init__()
-        self._fd, self._at, self._end = fd, start, end
+        self._fd, self._at, self.end, self._later = fd, start, end, later
+        self.went_on: int | None = None  # where the range ended when the reader went on
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        wanted = min(len(buffer), self._end - self._at)
+        if self._at >= self.end and self._later is not None:
+            later, self._later = self._later, None
+            self.end = later()
+        wanted = min(len(buffer), self.end - self._at)
         if wanted <= 0:
             return 0
         data = os.pread(self._fd, wanted, self._at)
@@ -266,13 +252,23 @@ class _Slice(io.RawIOBase):
         self._at += len(data)
         return len(data)
 
+    def go_on(self) -> bool:
+        """Read on to the end of the file (once): the record at the range's end is open."""
+        size = os.fstat(self._fd).st_size
+        if self.went_on is not None or self._later is not None or self.end >= size:
+            return False
+        self.went_on, self.end = self.end, size
+        return True
+
     def close(self) -> None:  # the descriptor is closed by `_range_text`
         super().close()
 
 
 def _evaluate(
     path: str,
-    part: Range,
+    start: int,
+    end: int,
+    lines: int,
     encoding: str,
     delimiter: str,
     evaluator: Evaluator,
@@ -281,57 +277,63 @@ def _evaluate(
     fmt: Format,
     progress: Callable[[int], None] | None = None,
     keep_going: Callable[[Iterator[Any]], Iterator[Any]] = iter,
-    lines: RecordReader | None = None,
-) -> None:
-    """Check the records of `part` and write their output (with the CSV header) to `out`;
-    on an error, `lines.line_num` is set to the lines read (what the error message names)."""
-    with _range_text(path, part, encoding) as stream:
-        records = RecordReader(stream, delimiter)
-        records.line_num = part.lines
+    error_lines: RecordReader | None = None,
+    later: Callable[[], int] | None = None,
+) -> int | None:
+    """Check the records of bytes [start, end) (`lines` lines before them) and write their
+    output (with the CSV header) to `out`; where the range ended if its last record ran over
+    that end, and the reading went on to the end of the file (None: it did not). On an error,
+    `error_lines.line_num` is set to the lines read (what the error message names)."""
+    with _range_text(path, start, end, encoding, later) as (stream, part):
+        records = RecordReader(stream, delimiter, more=part.go_on)
+        records.line_num = lines
         chunks = evaluate_chunks(records, evaluator, summary, progress)
         try:
             WRITERS[fmt](keep_going(chunks), evaluator.layout, out, delimiter)
         except Exception:
-            if lines is not None:
-                lines.line_num = records.line_num
+            if error_lines is not None:
+                error_lines.line_num = records.line_num
             raise
+        return part.went_on
 
 
 def _work(
     path: str,
-    part: Range,
+    plan: Plan,
+    number: int,
     encoding: str,
     delimiter: str,
     evaluator: Evaluator,
     fmt: Format,
     sink: IO[bytes],
     send: Any,
-    last: bool = False,
 ) -> None:
-    """A worker: check `part` into `sink`, then send its summary and peak memory (the quoting
-    of a range but the `last` is checked first: see the module's doc)."""
+    """Worker `number` (from 1): find where its range starts and ends (`_starts`), say where
+    and after how many lines, check it into `sink`, then send its summary and peak memory."""
     import signal
 
     # The parent's handlers (--output holds terminating signals back while its temporary file
     # exists) are not the worker's: the parent ends a worker it no longer needs at once.
-    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(number, signal.SIG_DFL)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
     code = 0
     try:
-        with open(path, "rb") as raw:
-            regular = last or regular_quotes(
-                FileBytes(raw.fileno()), part.start, part.end, delimiter.encode()
-            )
-        if not regular:
-            send.send(("irregular",))
+        found = _range_of(path, plan, number)
+        if found is None:
+            send.send(("none",))
             return
+        start, lines, end = found
+        send.send(("start", start, lines))
         summary = Summary()
         out = io.TextIOWrapper(sink, encoding="utf-8", newline="", write_through=False)
-        _evaluate(path, part, encoding, delimiter, evaluator, summary, out, fmt)
+        went_on = _evaluate(
+            path, start, end, lines, encoding, delimiter, evaluator, summary, out, fmt
+        )
         out.flush()
         out.detach()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        send.send(("ok", summary.rows, summary.counts, summary.errors, summary.error_lines, peak))
+        counts = summary.counts
+        send.send(("ok", summary.rows, counts, summary.errors, summary.error_lines, peak, went_on))
     except BaseException as exc:  # the parent checks the range again itself
         code = 1
         with suppress(BaseException):
@@ -340,9 +342,40 @@ def _work(
         os._exit(code)  # no atexit handlers, no flushing of the parent's copied buffers
 
 
+def _range_of(path: str, plan: Plan, number: int) -> tuple[int, int, int] | None:
+    """Where range `number` (from 1) starts, the lines before that, and where it ends (None:
+    no start was found near its cut; its bytes are the range before's)."""
+    with open(path, "rb") as raw:
+        data = FileBytes(raw.fileno())
+        starts = _starts(data, plan)
+        start = next(islice(starts, number - 1, None))
+        if start is None:
+            return None
+        end = next((found for found in starts if found is not None), plan.size)
+        return start, _lines_before(data, start), end
+
+
+@dataclass(slots=True)
+class _Worker:
+    """A forked worker, where its output goes, and what it said of its range's start."""
+
+    number: int
+    process: Any
+    sink: IO[bytes]
+    receive: Any
+    start: int | None = None
+    lines: int = 0
+
+    def message(self) -> tuple[Any, ...]:
+        try:
+            return tuple(self.receive.recv())
+        except (EOFError, OSError):  # the worker ended without a word (killed, say)
+            return ("failed", "the worker ended without an answer")
+
+
 def run(
     path: str,
-    ranges: list[Range],
+    plan: Plan,
     encoding: str,
     delimiter: str,
     evaluator: Evaluator,
@@ -355,97 +388,124 @@ def run(
     say: Callable[[str], None] | None,
     lines: RecordReader,
 ) -> None:
-    """Check `ranges` (the first here, the others in forked workers) and write the output in
-    order to `out`; see the module's doc. `say` gets the notes -v prints."""
+    """Check the file's ranges (the first here, the others in forked workers) and write the
+    output in order to `out`; see the module's doc. `say` gets the notes -v prints."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    workers = []
+    workers: list[_Worker] = []
     try:
-        for part in ranges[1:]:
+        for number in range(1, len(plan.cuts) + 1):
             sink = tempfile.TemporaryFile()  # noqa: SIM115 (closed in `finally`)
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_work,
-                args=(
-                    path,
-                    part,
-                    encoding,
-                    delimiter,
-                    evaluator,
-                    fmt,
-                    sink,
-                    send,
-                    part is ranges[-1],
-                ),
+                args=(path, plan, number, encoding, delimiter, evaluator, fmt, sink, send),
                 daemon=True,
             )
             process.start()
             send.close()
-            workers.append((part, process, sink, receive))
-        with open(path, "rb") as raw:
-            regular = regular_quotes(FileBytes(raw.fileno()), 0, ranges[0].end, delimiter.encode())
-        first = ranges[0] if regular else Range(ranges[0].start, _size(path), ranges[0].lines)
-        if not regular and say:
-            say(f"quoting that is not regular before byte {ranges[0].end:,}: one process")
-        header = _header_bytes(evaluator.layout, fmt, delimiter)
-        _evaluate(
-            path,
-            first,
-            encoding,
-            delimiter,
-            evaluator,
-            summary,
-            out,
-            fmt,
-            progress,
-            keep_going,
-            lines,
-        )
-        if not regular:
+            workers.append(_Worker(number, process, sink, receive))
+        used: list[_Worker] = []  # the workers whose ranges come after the first, in order
+
+        def first_end() -> int:
+            """Where the first range ends: the start of the first worker that found one."""
+            for worker in workers:
+                message = worker.message()
+                if message[0] == "start":
+                    worker.start, worker.lines = message[1], message[2]
+                    used.extend(workers[workers.index(worker) :])
+                    return worker.start
+                if say and message[0] == "failed":
+                    say(f"a worker failed before its range ({message[1]}): checked here")
+            if say:
+                say("no boundary between records was found near the cuts: one process")
+            return plan.size
+
+        went_on = _evaluate(
+            path, plan.first, plan.cuts[0], plan.lines, encoding, delimiter, evaluator,
+            summary, out, fmt, progress, keep_going, lines, later=first_end,
+        )  # fmt: skip
+        if went_on is not None:
+            if say:
+                say(f"a quoted cell runs over byte {went_on:,}: read on here, to the end")
             return
-        peaks: list[float] = []
-        for part, process, sink, receive in workers:
-            if stopped():
-                return
-            try:
-                message = receive.recv()
-            except (EOFError, OSError):  # the worker ended without a word (killed, say)
-                message = ("failed", "the worker ended without an answer")
-            process.join()
-            if message[0] != "ok":
-                if say:
-                    why = "its quoting is not regular" if message[0] == "irregular" else message[1]
-                    say(f"the range from byte {part.start:,} ({why}) is checked here, to the end")
-                rest = Range(part.start, _size(path), part.lines)
-                rest_out: Any = _Rest(out, header)
-                _evaluate(
-                    path, rest, encoding, delimiter, evaluator, summary, rest_out, fmt, lines=lines
-                )
-                return
-            rows, counts, errors, error_lines, peak = message[1:]
-            peaks.append(peak / 1024)
-            _copy(sink, len(header), out)
-            summary.rows += rows
-            for decision, count in counts.items():
-                summary.counts[decision] += count
-            summary.errors += errors
-            summary.error_lines.extend(error_lines[: 10 - len(summary.error_lines)])
-            if progress is not None:
-                progress(summary.rows)
-        if say:
-            parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            say(
-                f"peak RSS: parent {parent:.1f} MiB, workers {sum(peaks):.1f} MiB "
-                f"(each at most {max(peaks, default=0):.1f} MiB)"
-            )
+        _collect(path, plan, used, encoding, delimiter, evaluator, fmt, summary, out, progress,
+                 stopped, say, lines)  # fmt: skip
     finally:
-        for _, process, sink, receive in workers:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-            sink.close()
-            receive.close()
+        for worker in workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+            worker.process.join()
+            worker.sink.close()
+            worker.receive.close()
+
+
+def _collect(
+    path: str,
+    plan: Plan,
+    used: list[_Worker],
+    encoding: str,
+    delimiter: str,
+    evaluator: Evaluator,
+    fmt: Format,
+    summary: Summary,
+    out: TextIO,
+    progress: Callable[[int], None] | None,
+    stopped: Callable[[], bool],
+    say: Callable[[str], None] | None,
+    lines: RecordReader,
+) -> None:
+    """The output of the workers that start after the first range, in order, onto `out`."""
+    header = _header_bytes(evaluator.layout, fmt, delimiter)
+    peaks: list[float] = []
+    starts = [plan.first]  # of the ranges whose output is written
+    for worker in used:
+        if stopped():
+            return
+        if worker.start is None:  # its first word: where its range starts
+            told = worker.message()
+            if told[0] == "start":
+                worker.start, worker.lines = told[1], told[2]
+            elif told[0] == "failed":  # before it said: found here as it would have
+                found = _range_of(path, plan, worker.number)
+                if found is not None:
+                    worker.start, worker.lines = found[0], found[1]
+            if worker.start is None:  # no start near its cut: its range is the one before's
+                continue
+        message = worker.message()
+        worker.process.join()
+        if message[0] != "ok":
+            if say:
+                say(f"the range from byte {worker.start:,} ({message[1]}) is checked here, "
+                    "to the end")  # fmt: skip
+            rest: Any = _Rest(out, header)
+            _evaluate(path, worker.start, plan.size, worker.lines, encoding, delimiter, evaluator,
+                      summary, rest, fmt, error_lines=lines)  # fmt: skip
+            return
+        rows, counts, errors, error_lines, peak, went_on = message[1:]
+        peaks.append(peak / 1024)
+        starts.append(worker.start)
+        _copy(worker.sink, len(header), out)
+        summary.rows += rows
+        for decision, count in counts.items():
+            summary.counts[decision] += count
+        summary.errors += errors
+        summary.error_lines.extend(error_lines[: 10 - len(summary.error_lines)])
+        if progress is not None:
+            progress(summary.rows)
+        if went_on is not None:
+            if say:
+                say(f"a quoted cell runs over byte {went_on:,}: the range from byte "
+                    f"{worker.start:,} was read on to the end")  # fmt: skip
+            break
+    if say:
+        say(f"{len(starts)} ranges, starting at bytes " + ", ".join(f"{at:,}" for at in starts))
+        parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        say(
+            f"peak RSS: parent {parent:.1f} MiB, workers {sum(peaks):.1f} MiB "
+            f"(each at most {max(peaks, default=0):.1f} MiB)"
+        )
 
 
 class _Rest:
@@ -464,10 +524,6 @@ class _Rest:
 
     def flush(self) -> None:
         self._out.flush()
-
-
-def _size(path: str) -> int:
-    return os.stat(path).st_size
 
 
 def _header_bytes(layout: Layout, fmt: Format, delimiter: str) -> bytes:

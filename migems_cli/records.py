@@ -32,7 +32,7 @@ import csv
 import sys
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, chain, islice, repeat
@@ -203,6 +203,11 @@ class RecordReader:
     from a later one in the same block of bytes: see `commands.batch._unreadable`).
     `cap` is the longest cell kept, `piece` the longest line read whole (tests make them
     small); the cap is also set as the csv module's field limit, for this process.
+
+    `more` is for a stream that is part of a file (`batch_jobs`): called when the stream ends
+    inside a record (in a quoted cell), it may move the stream's end further and say True; the
+    record is then read on, as from the whole file. A stream that ends between records never
+    calls it: the records read are then exactly the whole file's up to there.
     """
 
     def __init__(
@@ -213,13 +218,16 @@ class RecordReader:
         piece: int = LINE_PIECE,
         cells: int = CELLS_CAP,
         record: int = RECORD_CAP,
+        more: Callable[[], bool] | None = None,
     ) -> None:
         self._delimiter = delimiter
         self._cap = cap
         self._cells = cells
         self._record = record
         self._piece = min(cap, piece) + 1  # a line shorter than this was read whole
-        self._pieces: Iterator[str] = iter(partial(stream.readline, self._piece), "")
+        self._readline = partial(stream.readline, self._piece)
+        self._pieces: Iterator[str] = iter(self._readline, "")
+        self._more = more
         self._back: deque[str] = deque()  # pieces read, to be read again first
         self.line_num = 0
         csv.field_size_limit(cap)
@@ -255,8 +263,9 @@ class RecordReader:
         """Every record (blank lines give empty ones), in chunks of about `size` lines; a chunk
         whose records are each one line of `width` cells (more than one) holds them flat (see
         `Grid`)."""
-        pieces, back = self._pieces, self._back
+        back = self._back
         while True:
+            pieces = self._pieces  # (a new one once the stream went on: see `_goes_on`)
             base = self.line_num
             lines: list[str] = []
             while back and len(lines) < size:
@@ -338,14 +347,23 @@ class RecordReader:
             else:
                 line = next(self._pieces, "")
                 if not line:
-                    if taken:
-                        raise _OpenAtEnd
-                    return
+                    if not taken:
+                        return
+                    if self._goes_on():
+                        continue
+                    raise _OpenAtEnd
             taken.append(line)
             total = len(line) if len(taken) == 1 else total + len(line)
             if (len(line) >= limit and line[-1] != "\n") or total > 2 * limit:
                 raise _LongLine
             yield line
+
+    def _goes_on(self) -> bool:
+        """Whether the stream, ended inside a record, goes on (see `more`)."""
+        if self._more is None or not self._more():
+            return False
+        self._pieces = iter(self._readline, "")  # the old one stopped at its sentinel for good
+        return True
 
     def _next(self, queue: deque[str]) -> str:
         """The next piece of a line ("" at the end): from `queue`, else from the stream."""
@@ -420,6 +438,8 @@ class RecordReader:
                 if kept_size > self._record:
                     kept = None  # too much to read again: the lines stay in the cell
             if not piece:  # the end of the input
+                if begun and state == _QUOTED and self._goes_on():
+                    continue
                 if not begun:
                     return None
                 if in_line:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migems_cli.batch_jobs import FileBytes, regular_quotes
+from migems_cli.batch_jobs import FileBytes
 from tests.helpers import run_main, run_script
 
 TODAY = "2026-06-30"
@@ -101,23 +101,60 @@ def test_a_larger_file_split_in_four(capsys, tmp_path, fmt) -> None:
     code, out, err = run_main(
         ["batch", str(path), "--format", fmt, "--today", TODAY, "--jobs", "4", "-v"], capsys
     )
-    assert "4 processes, ranges starting at bytes" in err
+    assert "4 processes, the file cut near bytes" in err
+    assert "4 ranges, starting at bytes" in err
     assert "peak RSS: parent " in err
     assert (code, out, summary(err)) == one
     assert one[0] == 1
     assert len(one[1]) > 100_000
 
 
-def test_irregular_quoting_in_a_later_range_is_checked_by_the_parent(capsys, tmp_path) -> None:
+def test_a_range_that_ends_in_a_quoted_cell_is_read_on_by_its_worker(capsys, tmp_path) -> None:
+    """A stray quote (`5" ring`) makes the quote count odd after it: the next cut's guess
+    lands in a quoted cell, which the range before reads on to the end of the file, as one
+    process would; the range after it is not used."""
     path = tmp_path / "odd.csv"
     write(path, many_rows(2000), [(1000, 'C9,2026-06-01,,damaged,ring,5,a 5" ring\n')], False)
     one = check(path, 1, "csv", capsys)
     code, out, err = run_main(
         ["batch", str(path), "--format", "csv", "--today", TODAY, "--jobs", "3", "-v"], capsys
     )
-    assert "the range from byte" in err
-    assert "its quoting is not regular" in err
+    assert "3 processes" in err
+    assert re.search(r"a quoted cell runs over byte [0-9,]+: the range from byte [0-9,]+ was "
+                     "read on to the end", err)  # fmt: skip
+    assert "2 ranges, starting at bytes" in err
+    assert "checked here" not in err
     assert (code, out, summary(err)) == one
+
+
+def test_the_first_range_ending_in_a_quoted_cell_is_read_on_by_the_parent(capsys, tmp_path):
+    path = tmp_path / "odd.csv"
+    write(path, many_rows(2000), [(10, 'C9,2026-06-01,,damaged,ring,5,a 5" ring\n')], False)
+    for fmt in ("csv", "jsonl"):
+        one = check(path, 1, fmt, capsys)
+        args = ["batch", str(path), "--format", fmt, "--today", TODAY, "--jobs", "2", "-v"]
+        code, out, err = run_main(args, capsys)
+        assert re.search(r"a quoted cell runs over byte [0-9,]+: read on here, to the end", err)
+        assert "peak RSS" not in err  # no worker's output was used
+        assert (code, out, summary(err)) == one
+
+
+def test_no_record_boundary_near_a_cut_leaves_that_range_to_the_one_before(capsys, tmp_path):
+    """A quoted cell from before a cut to the end of the file: the worker of the part after
+    that cut finds no start and ends; the range before it reaches on (to the end, here)."""
+    rows = many_rows(1200)  # 66 KB
+    rows[-1][6] = "a note\n" * 20_000  # 140 KB of one cell: the last two thirds of the file
+    path = tmp_path / "long.csv"
+    write(path, rows, [], False)
+    one = check(path, 1, "jsonl", capsys)
+    for jobs, ranges in (("2", None), ("4", "2 ranges")):
+        args = ["batch", str(path), "--format", "jsonl", "--today", TODAY, "--jobs", jobs, "-v"]
+        code, out, err = run_main(args, capsys)
+        if ranges is None:
+            assert "no boundary between records was found near the cuts: one process" in err
+        else:
+            assert f"{ranges}, starting at bytes" in err
+        assert (code, out, summary(err)) == one
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
@@ -171,29 +208,6 @@ def test_one_process_for_stdin_small_files_and_tables(capsys, tmp_path) -> None:
     )  # fmt: skip
     assert "one process: the input is standard input" in done.err
     assert done.code == code
-
-
-@pytest.mark.parametrize(
-    ("text", "regular"),
-    [
-        (b'a,"b\nc",d\n', True),
-        (b'a,"b""c",d\n', True),
-        (b'"",x\n', True),
-        (b'\xef\xbb\xbf"a",b\n', True),
-        (b'a,5" ring\n', False),
-        (b'a,"b"c\n', False),
-        (b'a,"open\n', True),  # open to the end: the last range, read as one process reads it
-    ],
-)
-def test_regular_quotes(tmp_path, text: bytes, regular: bool) -> None:
-    path = tmp_path / "q.csv"
-    path.write_bytes(text)
-    with path.open("rb") as raw:
-        data = FileBytes(raw.fileno())
-        assert regular_quotes(data, 0, len(text), b",") is regular
-        small = FileBytes(raw.fileno())
-        small.BLOCK = 2  # quotes and their neighbours in different blocks
-        assert regular_quotes(small, 0, len(text), b",") is regular
 
 
 def test_a_worker_that_dies_without_a_word_leaves_its_range_to_the_parent(

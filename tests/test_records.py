@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from migems_cli.records import CELL_CAP, Damage, Grid, RecordReader
@@ -65,6 +66,62 @@ def test_chunks_hold_the_records_csv_reader_reads(
     unclosed = damaged[start].unclosed
     assert unclosed is not None
     assert unclosed[1] >= start
+
+
+def _read(source: RecordReader, size: int, width: int) -> list[tuple[int, list[str], Any]]:
+    return [
+        (start, record, (chunk.cut or {}).get(at))
+        for chunk in source.chunks(size, width)
+        for at, (start, record) in enumerate(zip(chunk.starts, chunk.records, strict=True))
+    ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([*PIECES, "\n", '"\n', '\n"']), max_size=60).map("".join),
+    st.sampled_from([",", ";"]),
+    st.sampled_from([1, 3, 1024]),
+    st.sampled_from([0, 2]),
+    st.sampled_from([{}, {"cap": 3, "piece": 2}]),
+    st.data(),
+)
+def test_a_part_of_a_file_goes_on_exactly_when_its_end_is_inside_a_record(
+    tmp_path_factory: pytest.TempPathFactory,
+    text: str,
+    delimiter: str,
+    size: int,
+    width: int,
+    caps: dict[str, int],
+    data: st.DataObject,
+) -> None:
+    """`batch --jobs` reads a file's part (from its start to just after a line feed) with
+    `more`: a part whose reading ends between records gives the records the whole file's
+    reading gives up to there, and the whole file's next record starts on the next line (so the
+    next part starts at a record); a part ended inside a quoted cell goes on, once, and gives
+    the whole file's records (damage included). With tiny caps, the records are read a piece
+    at a time (`_careful`), and go on there."""
+    from migems_cli.batch_jobs import _range_text
+
+    feeds = [at + 1 for at, char in enumerate(text) if char == "\n"]
+    assume(feeds)
+    cut = data.draw(st.sampled_from(feeds))
+    path = tmp_path_factory.mktemp("part") / "claims.csv"
+    path.write_bytes(text.encode())
+
+    def reader(stream: Any, **more: Any) -> RecordReader:
+        return RecordReader(stream, delimiter, **caps, **more)
+
+    whole = _read(reader(io.StringIO(text, newline="")), size, width)
+    with _range_text(str(path), 0, len(text[:cut].encode()), "utf-8") as (stream, part):
+        found = _read(reader(stream, more=part.go_on), size, width)
+    if part.went_on is None:
+        head = _read(reader(io.StringIO(text[:cut], newline="")), size, width)
+        assert found == head == whole[: len(found)]
+        lines = len(io.StringIO(text[:cut], newline="").readlines())
+        assert len(whole) == len(found) or whole[len(found)][0] == lines + 1
+    else:
+        assert part.went_on == len(text[:cut].encode())
+        assert found == whole
 
 
 @pytest.mark.parametrize(

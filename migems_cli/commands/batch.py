@@ -310,15 +310,15 @@ def _in_parallel(
     from migems_cli import batch_jobs
 
     to_terminal = output is None and sys.stdout.isatty()
-    ranges, why = batch_jobs.split(raw, records, jobs, encoding, fmt, to_terminal)
+    plan, why = batch_jobs.split(raw, records, jobs, encoding, fmt, to_terminal)
     say = batch_jobs.note if verbose else None
     if say:
         say(why)
-    if ranges is None:
+    if plan is None:
         return False
     # a Router has what batch_jobs uses of an Evaluator: layout, evaluate_chunk (via evaluate_chunks)
     batch_jobs.run(
-        file, ranges, encoding, separator, cast("Evaluator", evaluator), fmt, summary, out, progress,
+        file, plan, encoding, separator, cast("Evaluator", evaluator), fmt, summary, out, progress,
         lambda chunks: run_control.while_read(chunks, output), stdout_guard.closed, say, records,
     )  # fmt: skip
     return True
