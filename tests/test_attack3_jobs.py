@@ -4,6 +4,7 @@ what one process gives. Each test FAILS on the code it was written against (see 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -63,27 +64,32 @@ def test_the_ranges_read_the_file_that_was_opened(capsys, tmp_path, monkeypatch,
     assert (code, out, summary(err)) == one
 
 
+@pytest.mark.parametrize("late", ["error row", "undecodable byte"])
 def test_the_verdict_of_a_run_whose_reader_goes_away_is_that_of_the_rows_it_wrote(
-    tmp_path: Path,
+    tmp_path: Path, late: str
 ) -> None:
-    """`| head -c N` that stops reading in a worker's part: one process never evaluates the
-    last row (exit 0); with --jobs 2 the worker checked it, and the parent adds its error to
-    the verdict (`_collect` merges the worker's summary after a copy that the reader cut
-    short): exit 1."""
+    """`| head -c N` that stops reading early in the second range: one process never gets to
+    the end of the file (exit 0, nothing on stderr). With --jobs 2:
+    - an error row at the end: the worker checked it, and the parent adds the worker's whole
+      summary to the verdict after a copy the reader cut short (`_collect`): exit 1;
+    - a byte that does not decode at the end: the worker fails, the parent checks its range
+      again without `keep_going` (no stop when the reader goes away), reads on to the byte:
+      exit 2, 'Error: FILE: cannot be decoded ...'."""
     path = tmp_path / "late.csv"
-    rows = [GOOD.format(at) for at in range(16_000)] + [BAD.format(0)]
-    path.write_text(HEAD + "".join(rows), encoding="utf-8", newline="")
+    text = HEAD + "".join(GOOD.format(at) for at in range(16_000))
+    data = (text + BAD.format(0)).encode() if late == "error row" else text.encode() + b"\xff\n"
+    path.write_bytes(data)
     args = [migems_script(), "batch", str(path), "--today", TODAY]
     env = script_env({"MIGEMS_NO_CACHE": "1"})
-    whole = subprocess.run([*args, "--jobs", "2", "-v"], capture_output=True, env=env)
-    start = int(
-        whole.stderr.decode().split("starting at bytes 56, ")[1].split()[0].replace(",", "")
-    )
-    rows_before = path.read_bytes()[:start].count(b"\n") - 1
-    out_lines = whole.stdout.split(b"\n")
-    wanted = sum(map(len, out_lines[: rows_before + 1])) + rows_before + 1 + 1000
-    assert len(whole.stdout) - wanted > 600_000  # far more than a pipe and a chunk hold
-    codes = []
+    one = subprocess.run([*args, "--jobs", "1"], capture_output=True, env=env).stdout
+    several = subprocess.run([*args, "--jobs", "2", "-v", "-o", str(tmp_path / "out.csv")],
+                             capture_output=True, env=env).stderr.decode()  # fmt: skip
+    start = int(re.search(r"(?:starting at bytes 56,|the range from byte) ([0-9,]+)", several)
+                .group(1).replace(",", ""))  # fmt: skip
+    rows_before = data[:start].count(b"\n") - 1
+    wanted = sum(map(len, one.split(b"\n")[: rows_before + 1])) + rows_before + 1 + 1000
+    assert len(data) - start > 300_000  # its rows make far more output than a pipe holds
+    done = []
     for jobs in ("1", "2"):
         read_end, write_end = os.pipe()
         process = subprocess.Popen(
@@ -94,6 +100,7 @@ def test_the_verdict_of_a_run_whose_reader_goes_away_is_that_of_the_rows_it_wrot
         while left > 0:
             left -= len(os.read(read_end, min(left, 1 << 16)))
         os.close(read_end)
-        process.communicate(timeout=60)
-        codes.append(process.returncode)
-    assert codes[1] == codes[0] == 0
+        _, err = process.communicate(timeout=60)
+        done.append((process.returncode, err))
+    assert done[0] == (0, b"")
+    assert done[1] == done[0]
