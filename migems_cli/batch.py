@@ -195,7 +195,7 @@ class Evaluated:
     decided: list[Decided]
     amounts: list[str]  # the refund text, if the decision refunds the price
     delivered: list[Delivered]
-    slow: dict[int, Result]
+    slow: dict[int, Result]  # in row order
 
     def refunds(self) -> Iterator[str]:
         """The refund_amount cell of each row (not of the rows in `slow`)."""
@@ -722,12 +722,14 @@ def damage_text(damage: Damage, names: Sequence[str]) -> str:
 
 
 def _fail_cut(evaluated: Evaluated, records: list[list[str]], cut: dict[int, str]) -> None:
-    """A row with a cut cell is not evaluated: its result is the error saying so."""
+    """A row with a cut cell is not evaluated: its result is the error saying so (`slow` kept
+    in row order, as the summary lists the lines of errors)."""
     for at, record in enumerate(records):
         error = cut.get(id(record))
         if error is not None:
             evaluated.decided[at] = _SLOW
             evaluated.slow[at] = _NO_RESULT._replace(error=error)
+    evaluated.slow = dict(sorted(evaluated.slow.items()))
 
 
 def _note_line_breaks(

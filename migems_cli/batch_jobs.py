@@ -39,6 +39,7 @@ from itertools import islice
 from typing import IO, Any, TextIO
 
 from migems_cli.batch import Evaluator, Layout, Summary, evaluate_chunks
+from migems_cli.output_file import hold_signals, release_signals, terminating_signals
 from migems_cli.records import RecordReader
 from migems_cli.render.batch_formats import WRITERS, Format
 
@@ -173,20 +174,19 @@ def _lines_before(data: FileBytes, offset: int) -> int:
 
 @contextmanager
 def _range_text(
-    path: str, start: int, end: int, encoding: str, later: Callable[[], int] | None = None
+    fd: int, start: int, end: int, encoding: str, later: Callable[[], int] | None = None
 ) -> Iterator[tuple[TextIO, _Slice]]:
-    """The bytes [start, end) as text (newlines untranslated; a BOM only at the file's start),
-    and the slice they are read from (which `later` and `_Slice.go_on` may make longer)."""
+    """The bytes [start, end) of the file open as `fd` as text (newlines untranslated; a BOM
+    only at the file's start), and the slice they are read from (which `later` and
+    `_Slice.go_on` may make longer). `fd` is the descriptor the run opened (a worker has it
+    from the fork), never the file's name again: the file is read even if it was deleted or
+    another was renamed over it meanwhile, as one process reads it."""
     if codecs.lookup(encoding).name == "utf-8-sig":
         encoding = "utf-8"
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        part = _Slice(fd, start, end, later)
-        raw = io.BufferedReader(part, 1 << 16)
-        with io.TextIOWrapper(raw, encoding=encoding, newline="") as stream:
-            yield stream, part
-    finally:
-        os.close(fd)
+    part = _Slice(fd, start, end, later)
+    raw = io.BufferedReader(part, 1 << 16)
+    with io.TextIOWrapper(raw, encoding=encoding, newline="") as stream:
+        yield stream, part
 
 
 class FileBytes:
@@ -260,12 +260,12 @@ class _Slice(io.RawIOBase):
         self.went_on, self.end = self.end, size
         return True
 
-    def close(self) -> None:  # the descriptor is closed by `_range_text`
+    def close(self) -> None:  # the descriptor is the run's: closed by whoever opened it
         super().close()
 
 
 def _evaluate(
-    path: str,
+    fd: int,
     start: int,
     end: int,
     lines: int,
@@ -284,7 +284,7 @@ def _evaluate(
     output (with the CSV header) to `out`; where the range ended if its last record ran over
     that end, and the reading went on to the end of the file (None: it did not). On an error,
     `error_lines.line_num` is set to the lines read (what the error message names)."""
-    with _range_text(path, start, end, encoding, later) as (stream, part):
+    with _range_text(fd, start, end, encoding, later) as (stream, part):
         records = RecordReader(stream, delimiter, more=part.go_on)
         records.line_num = lines
         chunks = evaluate_chunks(records, evaluator, summary, progress)
@@ -298,7 +298,7 @@ def _evaluate(
 
 
 def _work(
-    path: str,
+    fd: int,
     plan: Plan,
     number: int,
     encoding: str,
@@ -313,12 +313,15 @@ def _work(
     import signal
 
     # The parent's handlers (--output holds terminating signals back while its temporary file
-    # exists) are not the worker's: the parent ends a worker it no longer needs at once.
+    # exists) are not the worker's: the parent ends a worker it no longer needs at once. The
+    # signals were held back from the fork until here (see `run`): one sent meanwhile ends the
+    # worker now, quietly, rather than raise inside multiprocessing's after-fork hooks.
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, terminating_signals())
     code = 0
     try:
-        found = _range_of(path, plan, number)
+        found = _range_of(fd, plan, number)
         if found is None:
             send.send(("none",))
             return
@@ -326,14 +329,24 @@ def _work(
         send.send(("start", start, lines))
         summary = Summary()
         out = io.TextIOWrapper(sink, encoding="utf-8", newline="", write_through=False)
+        first_error: list[int] = []  # where the output of the first chunk with an error starts
+
+        def noting_errors(chunks: Iterator[Any]) -> Iterator[Any]:
+            for chunk in chunks:  # (evaluated: counted; the chunks before it: written)
+                if summary.errors and not first_error:
+                    out.flush()
+                    first_error.append(sink.tell())
+                yield chunk
+
         went_on = _evaluate(
-            path, start, end, lines, encoding, delimiter, evaluator, summary, out, fmt
-        )
+            fd, start, end, lines, encoding, delimiter, evaluator, summary, out, fmt,
+            keep_going=noting_errors,
+        )  # fmt: skip
         out.flush()
         out.detach()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        counts = summary.counts
-        send.send(("ok", summary.rows, counts, summary.errors, summary.error_lines, peak, went_on))
+        said = (summary.rows, summary.counts, summary.errors, summary.error_lines, *first_error)
+        send.send(("ok", peak, went_on, *said))
     except BaseException as exc:  # the parent checks the range again itself
         code = 1
         with suppress(BaseException):
@@ -342,17 +355,16 @@ def _work(
         os._exit(code)  # no atexit handlers, no flushing of the parent's copied buffers
 
 
-def _range_of(path: str, plan: Plan, number: int) -> tuple[int, int, int] | None:
+def _range_of(fd: int, plan: Plan, number: int) -> tuple[int, int, int] | None:
     """Where range `number` (from 1) starts, the lines before that, and where it ends (None:
     no start was found near its cut; its bytes are the range before's)."""
-    with open(path, "rb") as raw:
-        data = FileBytes(raw.fileno())
-        starts = _starts(data, plan)
-        start = next(islice(starts, number - 1, None))
-        if start is None:
-            return None
-        end = next((found for found in starts if found is not None), plan.size)
-        return start, _lines_before(data, start), end
+    data = FileBytes(fd)
+    starts = _starts(data, plan)
+    start = next(islice(starts, number - 1, None))
+    if start is None:
+        return None
+    end = next((found for found in starts if found is not None), plan.size)
+    return start, _lines_before(data, start), end
 
 
 @dataclass(slots=True)
@@ -374,7 +386,7 @@ class _Worker:
 
 
 def run(
-    path: str,
+    fd: int,
     plan: Plan,
     encoding: str,
     delimiter: str,
@@ -400,10 +412,14 @@ def run(
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_work,
-                args=(path, plan, number, encoding, delimiter, evaluator, fmt, sink, send),
+                args=(fd, plan, number, encoding, delimiter, evaluator, fmt, sink, send),
                 daemon=True,
             )
-            process.start()
+            held = hold_signals(terminating_signals())  # until the worker's handlers are set
+            try:
+                process.start()
+            finally:
+                release_signals(held)
             send.close()
             workers.append(_Worker(number, process, sink, receive))
         used: list[_Worker] = []  # the workers whose ranges come after the first, in order
@@ -423,15 +439,15 @@ def run(
             return plan.size
 
         went_on = _evaluate(
-            path, plan.first, plan.cuts[0], plan.lines, encoding, delimiter, evaluator,
+            fd, plan.first, plan.cuts[0], plan.lines, encoding, delimiter, evaluator,
             summary, out, fmt, progress, keep_going, lines, later=first_end,
         )  # fmt: skip
         if went_on is not None:
             if say:
                 say(f"a quoted cell runs over byte {went_on:,}: read on here, to the end")
             return
-        _collect(path, plan, used, encoding, delimiter, evaluator, fmt, summary, out, progress,
-                 stopped, say, lines)  # fmt: skip
+        _collect(fd, plan, used, encoding, delimiter, evaluator, fmt, summary, out, progress,
+                 keep_going, stopped, say, lines)  # fmt: skip
     finally:
         for worker in workers:
             if worker.process.is_alive():
@@ -442,7 +458,7 @@ def run(
 
 
 def _collect(
-    path: str,
+    fd: int,
     plan: Plan,
     used: list[_Worker],
     encoding: str,
@@ -452,6 +468,7 @@ def _collect(
     summary: Summary,
     out: TextIO,
     progress: Callable[[int], None] | None,
+    keep_going: Callable[[Iterator[Any]], Iterator[Any]],
     stopped: Callable[[], bool],
     say: Callable[[str], None] | None,
     lines: RecordReader,
@@ -468,7 +485,7 @@ def _collect(
             if told[0] == "start":
                 worker.start, worker.lines = told[1], told[2]
             elif told[0] == "failed":  # before it said: found here as it would have
-                found = _range_of(path, plan, worker.number)
+                found = _range_of(fd, plan, worker.number)
                 if found is not None:
                     worker.start, worker.lines = found[0], found[1]
             if worker.start is None:  # no start near its cut: its range is the one before's
@@ -476,17 +493,23 @@ def _collect(
         message = worker.message()
         worker.process.join()
         if message[0] != "ok":
+            if stopped():  # the reader went away: nothing more to check
+                return
             if say:
                 say(f"the range from byte {worker.start:,} ({message[1]}) is checked here, "
                     "to the end")  # fmt: skip
             rest: Any = _Rest(out, header)
-            _evaluate(path, worker.start, plan.size, worker.lines, encoding, delimiter, evaluator,
-                      summary, rest, fmt, error_lines=lines)  # fmt: skip
+            _evaluate(fd, worker.start, plan.size, worker.lines, encoding, delimiter, evaluator,
+                      summary, rest, fmt, progress, keep_going, lines)  # fmt: skip
             return
-        rows, counts, errors, error_lines, peak, went_on = message[1:]
+        peak, went_on, rows, counts, errors, error_lines, *first_error = message[1:]
         peaks.append(peak / 1024)
         starts.append(worker.start)
-        _copy(worker.sink, len(header), out)
+        reached = _copy(worker.sink, len(header), out)
+        if stopped() and first_error and first_error[0] >= reached:
+            # the reader went away before the first row in error: the verdict is of the rows
+            # it got, as one process's is of the rows it checked before it saw the reader gone
+            errors, error_lines = 0, []
         summary.rows += rows
         for decision, count in counts.items():
             summary.counts[decision] += count
@@ -535,9 +558,12 @@ def _header_bytes(layout: Layout, fmt: Format, delimiter: str) -> bytes:
     return buffer.getvalue()
 
 
-def _copy(sink: IO[bytes], skip: int, out: TextIO) -> None:
+def _copy(sink: IO[bytes], skip: int, out: TextIO) -> int:
     """A worker's output, after its header, to `out`: as bytes when `out` writes UTF-8 to a
-    file descriptor (the kernel copies them: `sendfile`), else as text, a block at a time."""
+    file descriptor (the kernel copies them: `sendfile`), else as text, a block at a time.
+    Returns the offset in `sink` that the reader surely got to: where the kernel stopped on
+    an error (a reader gone: the rest goes to stdout's guard, which drops it), else the end."""
+    end = os.fstat(sink.fileno()).st_size
     sink.seek(skip)
     buffer = getattr(out, "buffer", None)
     if isinstance(out, io.TextIOWrapper) and codecs.lookup(out.encoding).name == "utf-8":
@@ -547,38 +573,40 @@ def _copy(sink: IO[bytes], skip: int, out: TextIO) -> None:
         # what the kernel did not copy goes through `buffer`, from where it stopped: an error
         # (a full disk, a reader gone) meets stdout's own writer there, which reports it as
         # every other write (see stdout_guard), not as an OSError out of sendfile
-        sink.seek(_sendfile(sink, skip, buffer))
+        reached, failed = _sendfile(sink, skip, buffer)
+        sink.seek(reached)
         while block := sink.read(1 << 20):
             buffer.write(block)
-        return
+        return reached if failed else end
     decoder = codecs.getincrementaldecoder("utf-8")()
     write = out.write
     while block := sink.read(1 << 20):
         write(decoder.decode(block))
     write(decoder.decode(b"", final=True))
+    return end
 
 
-def _sendfile(sink: IO[bytes], skip: int, buffer: IO[bytes]) -> int:
+def _sendfile(sink: IO[bytes], skip: int, buffer: IO[bytes]) -> tuple[int, bool]:
     """Copy `sink` from byte `skip` to the end onto `buffer`'s descriptor in the kernel (Linux):
     the offset it got to (the end; `skip` where that is not possible; where an error stopped
-    it otherwise)."""
+    it otherwise), and whether an error stopped it."""
     if not sys.platform.startswith("linux"):
-        return skip
+        return skip, False
     try:
         target = buffer.fileno()
     except (AttributeError, OSError, ValueError):
-        return skip
+        return skip, False
     source = sink.fileno()
     at, end = skip, os.fstat(source).st_size
     while at < end:
         try:
             sent = os.sendfile(target, source, at, min(end - at, 1 << 30))
         except OSError:
-            break
+            return at, True
         if sent == 0:
             break
         at += sent
-    return at
+    return at, False
 
 
 def note(text: str) -> None:

@@ -72,14 +72,14 @@ def atomic_output(path: Path, source: os.stat_result | None) -> Iterator[TextIO]
     replaced = exit_on_signals()
     # Held back while the temporary file is made and while it is removed, so that no signal
     # (a second Ctrl-C...) can come between its creation and the `try` that removes it.
-    held = _hold(_signals())
+    held = hold_signals(terminating_signals())
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        _release(held)
+        release_signals(held)
         raise _refused(path, f"cannot be written ({exc.strerror})") from None
     try:
-        _release(held)
+        release_signals(held)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 16) as out:
                 yield out
@@ -98,27 +98,27 @@ def atomic_output(path: Path, source: os.stat_result | None) -> Iterator[TextIO]
         check_target(path, source)  # still what was checked: not swapped for a link meanwhile
         os.replace(temp, path)
     except BaseException:
-        held = _hold(_signals())
+        held = hold_signals(terminating_signals())
         with suppress(FileNotFoundError):
             os.unlink(temp)
         raise
     finally:
         for signum, handler in replaced.items():
             signal.signal(signum, handler)
-        _release(held)
+        release_signals(held)
 
 
-def _signals() -> list[int]:
+def terminating_signals() -> list[int]:
     return [getattr(signal, name) for name in TERMINATING if hasattr(signal, name)]
 
 
-def _hold(signals: list[int]) -> Any:
+def hold_signals(signals: list[int]) -> Any:
     """Block `signals` (they wait, pending); the mask to go back to."""
     if not hasattr(signal, "pthread_sigmask"):
         return None
     return signal.pthread_sigmask(signal.SIG_BLOCK, signals)
 
 
-def _release(mask: Any) -> None:
+def release_signals(mask: Any) -> None:
     if mask is not None:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)

@@ -1,5 +1,5 @@
-"""Attack 3 on `batch --jobs N` (commit 6fe16a1): cases where several processes do not give
-what one process gives. Each test FAILS on the code it was written against (see the report)."""
+"""Attack 3 on `batch --jobs N` (commit 6fe16a1): cases where several processes did not give
+what one process gives. Each test failed on the code it was written against."""
 
 from __future__ import annotations
 

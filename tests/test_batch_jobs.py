@@ -423,3 +423,48 @@ def test_what_the_kernel_does_not_copy_goes_through_the_buffer(
             out.write("before\n")
             batch_jobs._copy(sink, len(b"h\r\n"), out)
     assert path.read_bytes() == ("before\n" + body[len("h\r\n") :]).encode()
+
+
+def test_a_signal_in_a_workers_first_moments_ends_it_quietly(tmp_path: Path) -> None:
+    """A worker signalled while the fork's hooks still run in it (the parent ending it early,
+    a Ctrl-C to the group) has the parent's handlers, which raise SystemExit there: Python
+    printed 'Exception ignored in: <function _after_fork ...>' and a traceback. The parent
+    holds the terminating signals back until the worker has set its own: the worker then ends
+    quietly, and the parent checks its range as one process would."""
+    import subprocess
+    import sys
+
+    from tests.helpers import script_env
+
+    path = tmp_path / "many.csv"
+    write(path, many_rows(2000), [], crlf=False)
+    out = tmp_path / "out.csv"
+    script = (
+        "import os, signal, sys\n"
+        "from migems_cli import exit_on_signals\n"
+        "exit_on_signals()\n"
+        "from migems_cli.cli import main\n"
+        # every forked worker is sent SIGTERM while the fork's hooks run in it
+        "os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signal.SIGTERM))\n"
+        "main(sys.argv[1:])\n"
+    )
+    args = ["batch", str(path), "--today", TODAY, "--jobs", "2", "-v"]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=script_env({"MIGEMS_NO_CACHE": "1"}),
+        timeout=60,
+    )
+    alone = subprocess.run(
+        [sys.executable, "-m", "migems_cli", *args[:-3], "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        env=script_env({"MIGEMS_NO_CACHE": "1"}),
+        timeout=60,
+    )
+    assert "Traceback" not in done.stderr
+    assert "Exception ignored" not in done.stderr
+    assert "the worker ended without an answer" in done.stderr
+    assert done.returncode == alone.returncode == 1
+    assert out.read_text(encoding="utf-8") == alone.stdout

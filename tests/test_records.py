@@ -112,7 +112,8 @@ def test_a_part_of_a_file_goes_on_exactly_when_its_end_is_inside_a_record(
         return RecordReader(stream, delimiter, **caps, **more)
 
     whole = _read(reader(io.StringIO(text, newline="")), size, width)
-    with _range_text(str(path), 0, len(text[:cut].encode()), "utf-8") as (stream, part):
+    end = len(text[:cut].encode())
+    with path.open("rb") as raw, _range_text(raw.fileno(), 0, end, "utf-8") as (stream, part):
         found = _read(reader(stream, more=part.go_on), size, width)
     if part.went_on is None:
         head = _read(reader(io.StringIO(text[:cut], newline="")), size, width)

@@ -318,7 +318,7 @@ def _in_parallel(
         return False
     # a Router has what batch_jobs uses of an Evaluator: layout, evaluate_chunk (via evaluate_chunks)
     batch_jobs.run(
-        file, plan, encoding, separator, cast("Evaluator", evaluator), fmt, summary, out, progress,
+        raw.fileno(), plan, encoding, separator, cast("Evaluator", evaluator), fmt, summary, out, progress,
         lambda chunks: run_control.while_read(chunks, output), stdout_guard.closed, say, records,
     )  # fmt: skip
     return True
