@@ -35,6 +35,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import IO, Any, TextIO
 
@@ -264,17 +265,26 @@ class _Slice(io.RawIOBase):
         super().close()
 
 
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What every process of a run shares: the input (the descriptor the run opened: a worker
+    has it from the fork), how it is cut and read, and how its rows are checked and written."""
+
+    fd: int
+    plan: Plan
+    encoding: str
+    delimiter: str
+    evaluator: Evaluator
+    fmt: Format
+
+
 def _evaluate(
-    fd: int,
+    job: Job,
     start: int,
     end: int,
     lines: int,
-    encoding: str,
-    delimiter: str,
-    evaluator: Evaluator,
     summary: Summary,
     out: TextIO,
-    fmt: Format,
     progress: Callable[[int], None] | None = None,
     keep_going: Callable[[Iterator[Any]], Iterator[Any]] = iter,
     error_lines: RecordReader | None = None,
@@ -284,12 +294,12 @@ def _evaluate(
     output (with the CSV header) to `out`; where the range ended if its last record ran over
     that end, and the reading went on to the end of the file (None: it did not). On an error,
     `error_lines.line_num` is set to the lines read (what the error message names)."""
-    with _range_text(fd, start, end, encoding, later) as (stream, part):
-        records = RecordReader(stream, delimiter, more=part.go_on)
+    with _range_text(job.fd, start, end, job.encoding, later) as (stream, part):
+        records = RecordReader(stream, job.delimiter, more=part.go_on)
         records.line_num = lines
-        chunks = evaluate_chunks(records, evaluator, summary, progress)
+        chunks = evaluate_chunks(records, job.evaluator, summary, progress)
         try:
-            WRITERS[fmt](keep_going(chunks), evaluator.layout, out, delimiter)
+            WRITERS[job.fmt](keep_going(chunks), job.evaluator.layout, out, job.delimiter)
         except Exception:
             if error_lines is not None:
                 error_lines.line_num = records.line_num
@@ -297,17 +307,7 @@ def _evaluate(
         return part.went_on
 
 
-def _work(
-    fd: int,
-    plan: Plan,
-    number: int,
-    encoding: str,
-    delimiter: str,
-    evaluator: Evaluator,
-    fmt: Format,
-    sink: IO[bytes],
-    send: Any,
-) -> None:
+def _work(job: Job, number: int, sink: IO[bytes], send: Any) -> None:
     """Worker `number` (from 1): find where its range starts and ends (`_starts`), say where
     and after how many lines, check it into `sink`, then send its summary and peak memory."""
     import signal
@@ -321,7 +321,7 @@ def _work(
     signal.pthread_sigmask(signal.SIG_UNBLOCK, terminating_signals())
     code = 0
     try:
-        found = _range_of(fd, plan, number)
+        found = _range_of(job, number)
         if found is None:
             send.send(("none",))
             return
@@ -338,10 +338,7 @@ def _work(
                     first_error.append(sink.tell())
                 yield chunk
 
-        went_on = _evaluate(
-            fd, start, end, lines, encoding, delimiter, evaluator, summary, out, fmt,
-            keep_going=noting_errors,
-        )  # fmt: skip
+        went_on = _evaluate(job, start, end, lines, summary, out, keep_going=noting_errors)
         out.flush()
         out.detach()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -355,15 +352,15 @@ def _work(
         os._exit(code)  # no atexit handlers, no flushing of the parent's copied buffers
 
 
-def _range_of(fd: int, plan: Plan, number: int) -> tuple[int, int, int] | None:
+def _range_of(job: Job, number: int) -> tuple[int, int, int] | None:
     """Where range `number` (from 1) starts, the lines before that, and where it ends (None:
     no start was found near its cut; its bytes are the range before's)."""
-    data = FileBytes(fd)
-    starts = _starts(data, plan)
+    data = FileBytes(job.fd)
+    starts = _starts(data, job.plan)
     start = next(islice(starts, number - 1, None))
     if start is None:
         return None
-    end = next((found for found in starts if found is not None), plan.size)
+    end = next((found for found in starts if found is not None), job.plan.size)
     return start, _lines_before(data, start), end
 
 
@@ -386,12 +383,7 @@ class _Worker:
 
 
 def run(
-    fd: int,
-    plan: Plan,
-    encoding: str,
-    delimiter: str,
-    evaluator: Evaluator,
-    fmt: Format,
+    job: Job,
     summary: Summary,
     out: TextIO,
     progress: Callable[[int], None] | None,
@@ -406,15 +398,12 @@ def run(
 
     context = multiprocessing.get_context("fork")
     workers: list[_Worker] = []
+    plan = job.plan
     try:
         for number in range(1, len(plan.cuts) + 1):
             sink = tempfile.TemporaryFile()  # noqa: SIM115 (closed in `finally`)
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_work,
-                args=(fd, plan, number, encoding, delimiter, evaluator, fmt, sink, send),
-                daemon=True,
-            )
+            process = context.Process(target=_work, args=(job, number, sink, send), daemon=True)
             held = hold_signals(terminating_signals())  # until the worker's handlers are set
             try:
                 process.start()
@@ -439,15 +428,16 @@ def run(
             return plan.size
 
         went_on = _evaluate(
-            fd, plan.first, plan.cuts[0], plan.lines, encoding, delimiter, evaluator,
-            summary, out, fmt, progress, keep_going, lines, later=first_end,
+            job, plan.first, plan.cuts[0], plan.lines, summary, out, progress, keep_going, lines,
+            later=first_end,
         )  # fmt: skip
         if went_on is not None:
             if say:
                 say(f"a quoted cell runs over byte {went_on:,}: read on here, to the end")
             return
-        _collect(fd, plan, used, encoding, delimiter, evaluator, fmt, summary, out, progress,
-                 keep_going, stopped, say, lines)  # fmt: skip
+        after = partial(_evaluate, job, summary=summary, progress=progress, keep_going=keep_going,
+                        error_lines=lines)  # fmt: skip
+        _collect(job, used, summary, out, progress, after, stopped, say)
     finally:
         for worker in workers:
             if worker.process.is_alive():
@@ -458,25 +448,20 @@ def run(
 
 
 def _collect(
-    fd: int,
-    plan: Plan,
+    job: Job,
     used: list[_Worker],
-    encoding: str,
-    delimiter: str,
-    evaluator: Evaluator,
-    fmt: Format,
     summary: Summary,
     out: TextIO,
     progress: Callable[[int], None] | None,
-    keep_going: Callable[[Iterator[Any]], Iterator[Any]],
+    check_here: Callable[..., Any],
     stopped: Callable[[], bool],
     say: Callable[[str], None] | None,
-    lines: RecordReader,
 ) -> None:
-    """The output of the workers that start after the first range, in order, onto `out`."""
-    header = _header_bytes(evaluator.layout, fmt, delimiter)
+    """The output of the workers that start after the first range, in order, onto `out`;
+    `check_here(start, end, lines, out=...)` checks a failed worker's range in this process."""
+    header = _header_bytes(job.evaluator.layout, job.fmt, job.delimiter)
     peaks: list[float] = []
-    starts = [plan.first]  # of the ranges whose output is written
+    starts = [job.plan.first]  # of the ranges whose output is written
     for worker in used:
         if stopped():
             return
@@ -485,7 +470,7 @@ def _collect(
             if told[0] == "start":
                 worker.start, worker.lines = told[1], told[2]
             elif told[0] == "failed":  # before it said: found here as it would have
-                found = _range_of(fd, plan, worker.number)
+                found = _range_of(job, worker.number)
                 if found is not None:
                     worker.start, worker.lines = found[0], found[1]
             if worker.start is None:  # no start near its cut: its range is the one before's
@@ -498,9 +483,7 @@ def _collect(
             if say:
                 say(f"the range from byte {worker.start:,} ({message[1]}) is checked here, "
                     "to the end")  # fmt: skip
-            rest: Any = _Rest(out, header)
-            _evaluate(fd, worker.start, plan.size, worker.lines, encoding, delimiter, evaluator,
-                      summary, rest, fmt, progress, keep_going, lines)  # fmt: skip
+            check_here(worker.start, job.plan.size, worker.lines, out=_Rest(out, header))
             return
         peak, went_on, rows, counts, errors, error_lines, *first_error = message[1:]
         peaks.append(peak / 1024)

@@ -317,9 +317,10 @@ def _in_parallel(
     if plan is None:
         return False
     # a Router has what batch_jobs uses of an Evaluator: layout, evaluate_chunk (via evaluate_chunks)
+    job = batch_jobs.Job(raw.fileno(), plan, encoding, separator, cast("Evaluator", evaluator), fmt)
     batch_jobs.run(
-        raw.fileno(), plan, encoding, separator, cast("Evaluator", evaluator), fmt, summary, out, progress,
-        lambda chunks: run_control.while_read(chunks, output), stdout_guard.closed, say, records,
+        job, summary, out, progress, lambda chunks: run_control.while_read(chunks, output),
+        stdout_guard.closed, say, records,
     )  # fmt: skip
     return True
 
