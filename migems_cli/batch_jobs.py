@@ -1,10 +1,10 @@
 """`batch --jobs N`: a large input file checked by several processes, output in input order.
 
 The file is cut into byte ranges near equal parts. Each range but the first is checked by a
-forked worker with its own `Evaluator`: it finds where its range starts (just after the first
-line feed past its cut with an even number of quote characters before it: outside every quoted
-cell, when quotes pair up), counts the lines before that, tells the parent, and writes its output
-into an unlinked temporary file. The parent checks the first range itself, writing as it goes:
+forked worker with its own `Evaluator`: it finds where its range starts (just after a line feed
+near its cut, one with an even number of quote characters before it where there is one: outside
+every quoted cell, when quotes pair up; see `_starts`), counts the lines before that, tells the
+parent, and writes its output into an unlinked temporary file. The parent checks the first range itself, writing as it goes:
 it learns where that range ends (the next worker's start) only when its reading gets there, long
 after the worker has said. Once the ranges before a worker's are written, the parent copies that
 worker's output. Rows, order and bytes are those of one process (a property test says so).
@@ -54,6 +54,7 @@ _MiB = 1 << 20
 # Scanning a byte before a range (for quotes, then for line ends) costs about this fraction of
 # checking it: 62 ms for the 47 MB before the cut of the 1M-row benchmark, checked in 3.4 s.
 _SCAN_COST = 27
+_NEAR = 1 << 16  # how far past a cut a line end with an even quote count is looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,25 +138,36 @@ def _line_end(data: FileBytes, lines: int) -> int | None:
 
 def _starts(data: FileBytes, plan: Plan) -> Iterator[int | None]:
     """For each cut in turn, where the range near it starts: just after the first line feed
-    at or past the cut (and before the next cut) with an even number of quotes between the
-    first row and it; None where there is none (a quoted cell that long, or quotes that do not
-    pair up). A guess, made once for all processes alike: the readers prove it (module doc)."""
+    past the cut with an even number of quotes between the first row and it, if one is within
+    `_NEAR` bytes (with quotes that pair up, a record ends at nearly every line end); else just
+    after the first line feed past the cut (a stray quote, an inch mark as in `5" ring`, makes
+    every count after it odd); None where the part up to the next cut has no line feed. A
+    guess, made alike by every process that needs it: the readers prove it (module doc)."""
     quotes, counted = 0, plan.first
     for cut, limit in zip(plan.cuts, [*plan.cuts[1:], plan.size], strict=True):
-        found = None
-        at = cut
-        while True:
-            feed = data.find(b"\n", at, limit)
-            if feed < 0:
-                break
-            quotes += data.count(b'"', counted, feed)
-            counted = feed
-            if quotes % 2 == 0:
-                if feed + 1 < plan.size:
-                    found = feed + 1
-                break
-            at = feed + 1
-        yield found
+        quotes += data.count(b'"', counted, cut)
+        counted = cut
+        near = data.read(cut, min(cut + _NEAR, limit))
+        found = _even_line_end(near, quotes)
+        if found is None:
+            feed = near.find(b"\n")
+            feed = cut + feed if feed >= 0 else data.find(b"\n", cut + len(near), limit)
+            found = feed + 1 if feed >= 0 else None
+        else:
+            found += cut
+        yield found if found is not None and found < plan.size else None
+
+
+def _even_line_end(text: bytes, quotes: int) -> int | None:
+    """Just after the first line feed of `text` with an even number of quotes before it,
+    counting `quotes` before `text`; None if it has none."""
+    at = 0
+    while (feed := text.find(b"\n", at)) >= 0:
+        quotes += text.count(b'"', at, feed)
+        if quotes % 2 == 0:
+            return feed + 1
+        at = feed + 1
+    return None
 
 
 def _lines_before(data: FileBytes, offset: int) -> int:
@@ -505,7 +517,7 @@ def _collect(
                 say(f"a quoted cell runs over byte {went_on:,}: the range from byte "
                     f"{worker.start:,} was read on to the end")  # fmt: skip
             break
-    if say:
+    if say and peaks:  # (none: no worker's range was used)
         say(f"{len(starts)} ranges, starting at bytes " + ", ".join(f"{at:,}" for at in starts))
         parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         say(
