@@ -342,9 +342,12 @@ def _work(job: Job, number: int, sink: IO[bytes], send: Any) -> None:
         summary = Summary()
         out = io.TextIOWrapper(sink, encoding="utf-8", newline="", write_through=False)
         first_error: list[int] = []  # where the output of the first chunk with an error starts
+        parent = os.getppid()
 
         def noting_errors(chunks: Iterator[Any]) -> Iterator[Any]:
             for chunk in chunks:  # (evaluated: counted; the chunks before it: written)
+                if os.getppid() != parent:  # the parent was killed: nobody reads this any more
+                    raise SystemExit(1)
                 if summary.errors and not first_error:
                     out.flush()
                     first_error.append(sink.tell())

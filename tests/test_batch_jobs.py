@@ -505,3 +505,70 @@ def test_a_signal_in_a_workers_first_moments_ends_it_quietly(tmp_path: Path) -> 
     assert "the worker ended without an answer" in done.stderr
     assert done.returncode == alone.returncode == 1
     assert out.read_text(encoding="utf-8") == alone.stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="finds workers in /proc")
+def test_workers_end_soon_after_their_parent_is_killed(tmp_path: Path) -> None:
+    """`kill -9` of migems leaves its workers without a reader: each ends at its next chunk
+    instead of checking the rest of its range into a file nobody will copy (here, chunks of 16
+    rows made to take 20 ms each: a range of seconds)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import script_env
+
+    path = tmp_path / "orphans.csv"
+    write(path, many_rows(3000), [], crlf=False)
+    script = (
+        "import sys, time\n"
+        "from migems_cli import batch, exit_on_signals\n"
+        "exit_on_signals()\n"
+        "batch._CHUNK = 16\n"
+        "real = batch.Evaluator.evaluate_chunk\n"
+        "def slow(self, rows):\n"
+        "    time.sleep(0.02)\n"
+        "    return real(self, rows)\n"
+        "batch.Evaluator.evaluate_chunk = slow\n"
+        "from migems_cli.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    args = ["batch", str(path), "--today", TODAY, "--jobs", "2", "-v", "-o", str(tmp_path / "o")]
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=script_env({"MIGEMS_NO_CACHE": "1"}),
+    )
+    assert process.stderr is not None
+    assert "the file cut near bytes" in process.stderr.readline().decode()
+
+    def workers() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as file:
+                    command = file.read()
+            except OSError:
+                continue
+            if entry.isdigit() and int(entry) != process.pid and str(path).encode() in command:
+                found.append(int(entry))
+        return found
+
+    deadline = time.monotonic() + 10
+    while not workers() and time.monotonic() < deadline:  # forked once the policy is loaded
+        time.sleep(0.01)
+    assert workers()
+    time.sleep(0.2)  # into their ranges
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    process.stderr.close()
+    deadline = time.monotonic() + 1
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    left = workers()
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
