@@ -4,10 +4,11 @@ The file is cut into byte ranges near equal parts. Each range but the first is c
 forked worker with its own `Evaluator`: it finds where its range starts (just after a line feed
 near its cut, one with an even number of quote characters before it where there is one: outside
 every quoted cell, when quotes pair up; see `_starts`), counts the lines before that, tells the
-parent, and writes its output into an unlinked temporary file. The parent checks the first range itself, writing as it goes:
-it learns where that range ends (the next worker's start) only when its reading gets there, long
-after the worker has said. Once the ranges before a worker's are written, the parent copies that
-worker's output. Rows, order and bytes are those of one process (a property test says so).
+parent, and writes its output into an unlinked temporary file. The parent checks the first
+range itself, writing as it goes: it learns where that range ends (the next worker's start)
+only when its reading gets there, long after the worker has said. Once the ranges before a
+worker's are written, the parent copies that worker's output. Rows, order and bytes are those
+of one process (a property test says so).
 
 No guess about quoting is trusted: each range's reader proves its end. A range whose reading
 ends between two records ends where the whole file's reading has a record boundary (the csv
@@ -48,7 +49,6 @@ MAX_JOBS_PER_CORE = 4  # --jobs N is capped at this many processes a usable core
 AUTO_BYTES = 4 << 20  # by default, a smaller file runs in one process: forking costs more
 # Encodings in which b"\n", b"\r", b'"' and the delimiters are those characters, and only them
 _BYTE_SAFE = {"utf-8", "utf-8-sig", "ascii", "iso8859-1", "cp1252", "iso8859-15"}
-_BOM = codecs.BOM_UTF8
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _MiB = 1 << 20
 # Scanning a byte before a range (for quotes, then for line ends) costs about this fraction of
@@ -396,6 +396,14 @@ class _Worker:
         except (EOFError, OSError):  # the worker ended without a word (killed, say)
             return ("failed", "the worker ended without an answer")
 
+    def told(self) -> tuple[Any, ...]:
+        """Its first word: ("start", start, lines), which sets `start` and `lines`; ("none",)
+        (no start near its cut); or ("failed", why)."""
+        message = self.message()
+        if message[0] == "start":
+            self.start, self.lines = message[1], message[2]
+        return message
+
 
 def run(
     job: Job,
@@ -430,11 +438,10 @@ def run(
 
         def first_end() -> int:
             """Where the first range ends: the start of the first worker that found one."""
-            for worker in workers:
-                message = worker.message()
-                if message[0] == "start":
-                    worker.start, worker.lines = message[1], message[2]
-                    used.extend(workers[workers.index(worker) :])
+            for at, worker in enumerate(workers):
+                message = worker.told()
+                if worker.start is not None:
+                    used.extend(workers[at:])
                     return worker.start
                 if say and message[0] == "failed":
                     say(f"a worker failed before its range ({message[1]}): checked here")
@@ -480,16 +487,13 @@ def _collect(
     for worker in used:
         if stopped():
             return
-        if worker.start is None:  # its first word: where its range starts
-            told = worker.message()
-            if told[0] == "start":
-                worker.start, worker.lines = told[1], told[2]
-            elif told[0] == "failed":  # before it said: found here as it would have
-                found = _range_of(job, worker.number)
-                if found is not None:
-                    worker.start, worker.lines = found[0], found[1]
-            if worker.start is None:  # no start near its cut: its range is the one before's
-                continue
+        if worker.start is None and worker.told()[0] == "failed":
+            # it failed before it said where its range starts: found here as it would have
+            found = _range_of(job, worker.number)
+            if found is not None:
+                worker.start, worker.lines = found[0], found[1]
+        if worker.start is None:  # no start near its cut: its range is the one before's
+            continue
         message = worker.message()
         worker.process.join()
         if message[0] != "ok":
