@@ -575,7 +575,7 @@ def _copy(sink: IO[bytes], skip: int, out: TextIO) -> int:
         # what the kernel did not copy goes through `buffer`, from where it stopped: an error
         # (a full disk, a reader gone) meets stdout's own writer there, which reports it as
         # every other write (see stdout_guard), not as an OSError out of sendfile
-        reached, failed = _sendfile(sink, skip, buffer)
+        reached, failed = _sendfile(sink, skip, end, buffer)
         sink.seek(reached)
         while block := sink.read(1 << 20):
             buffer.write(block)
@@ -588,8 +588,8 @@ def _copy(sink: IO[bytes], skip: int, out: TextIO) -> int:
     return end
 
 
-def _sendfile(sink: IO[bytes], skip: int, buffer: IO[bytes]) -> tuple[int, bool]:
-    """Copy `sink` from byte `skip` to the end onto `buffer`'s descriptor in the kernel (Linux):
+def _sendfile(sink: IO[bytes], skip: int, end: int, buffer: IO[bytes]) -> tuple[int, bool]:
+    """Copy `sink` from byte `skip` to `end` onto `buffer`'s descriptor in the kernel (Linux):
     the offset it got to (the end; `skip` where that is not possible; where an error stopped
     it otherwise), and whether an error stopped it."""
     if not sys.platform.startswith("linux"):
@@ -599,7 +599,7 @@ def _sendfile(sink: IO[bytes], skip: int, buffer: IO[bytes]) -> tuple[int, bool]
     except (AttributeError, OSError, ValueError):
         return skip, False
     source = sink.fileno()
-    at, end = skip, os.fstat(source).st_size
+    at = skip
     while at < end:
         try:
             sent = os.sendfile(target, source, at, min(end - at, 1 << 30))
