@@ -253,6 +253,20 @@ class _Slice(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:  # the record reader goes back to a block's start (rarely)
+        return True
+
+    def tell(self) -> int:
+        return self._at
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_CUR:
+            offset += self._at
+        elif whence == io.SEEK_END:
+            offset += self.end
+        self._at = offset
+        return offset
+
     def readinto(self, buffer: Any) -> int:
         if self._at >= self.end and self._later is not None:
             later, self._later = self._later, None

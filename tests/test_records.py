@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from migems_cli.records import CELL_CAP, Damage, Grid, RecordReader
@@ -244,10 +245,126 @@ def test_a_chunk_stops_growing_at_its_text_budget() -> None:
     assert sizes == [2048, 2048, 904]
     line = "x," + "y" * (4 * CHUNK_TEXT // _STEP) + "\n"  # a step of these: 4 budgets
     long = line * (3 * _STEP + 10)
-    chunks = list(_reader(long).chunks(2048, 2))
+    # a stream read a line at a time (stdin): _STEP lines, then the budget is checked
+    piped = RecordReader(_Piped(long, newline=""), ",")
+    chunks = list(piped.chunks(2048, 2))
     assert [len(chunk.records) for chunk in chunks] == [_STEP, _STEP, _STEP, 10]
     assert all(len(chunk.grid.row(0)[1]) == len(line) - 3 for chunk in chunks)
+    # a file, read a block at a time: a block is the budget and the rest of its last line
+    chunks = list(_reader(long).chunks(2048, 2))
+    assert [len(chunk.records) for chunk in chunks] == [CHUNK_TEXT // len(line) + 1] * 12 + [10]
+    assert sum(len(chunk.records) for chunk in chunks) == 3 * _STEP + 10
+    assert all(len(row[1]) == len(line) - 3 for chunk in chunks for row in chunk.records)
+
+
+class _Piped(io.StringIO):
+    """A text stream that cannot seek, as a pipe: read a line at a time."""
+
+    def seekable(self) -> bool:
+        return False
 
 
 def _reader(text: str) -> RecordReader:
     return RecordReader(io.StringIO(text, newline=""), ",")
+
+
+_CAPS = [{}, {"cap": 3, "piece": 2}, {"cells": 2}, {"cap": 5, "piece": 6, "record": 12}]
+
+
+def _everything(source: RecordReader, size: int, width: int) -> tuple[Any, ...]:
+    """The header and the records (or the header's error), and the lines read."""
+    try:
+        header = source.header()
+    except csv.Error as exc:
+        return str(exc), source.line_num
+    return header, _read(source, size, width), source.line_num
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*PIECES, "\n", '"\n', '\n"', "abcdefgh", "x\r\ny", "a,b,c"]), max_size=80
+    ).map("".join),
+    st.sampled_from([",", ";"]),
+    st.sampled_from([1, 3, 1024]),
+    st.sampled_from([0, 2, 3]),
+    st.sampled_from(_CAPS),
+    st.integers(1, 40),
+)
+@example("h\na,b,c\nx,y,z,w\n", ",", 3, 0, {"cells": 2}, 3)  # records over the cells cap
+@example("h\r\na\r\nb\rc\r\n", ",", 3, 0, {}, 4)  # a bare CR among CR LFs
+@example('h\r\n"a\nb"\r\nc\r\n', ",", 3, 0, {}, 5)  # LF in a quoted cell of a CR LF file
+@example("h\nabcdefgh\nb\n", ",", 3, 0, {"cap": 3, "piece": 2}, 2)  # lines over the cap
+def test_a_file_read_a_block_at_a_time_reads_as_a_pipe_read_a_line_at_a_time(
+    text: str, delimiter: str, size: int, width: int, caps: dict[str, int], block: int
+) -> None:
+    """The same header, records, damage and line count, whatever the block's size: blocks
+    that end inside a line, in a CR LF, in a quoted cell, lines longer than the caps."""
+    piped = RecordReader(_Piped(text, newline=""), delimiter, **caps)
+    filed = RecordReader(io.StringIO(text, newline=""), delimiter, **caps, block=block)
+    assert _everything(filed, size, width) == _everything(piped, size, width)
+
+
+class _Pipe(io.RawIOBase):
+    """Bytes that cannot seek, as a pipe gives them."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    # (no bare CR: a CR line end that is the last byte decoded before the bad one makes both
+    # readings name the line before the bad byte's, or not, by where the decoded blocks fall)
+    st.lists(st.sampled_from(["a,b", "é", "\n", "\r\n", '"', ","]), max_size=400).map("".join),
+    st.integers(0, 1 << 20),
+    st.integers(1, 200),
+)
+@example("a,b\n" * 100, 241, 50)  # the bad byte a few blocks on
+def test_a_bad_byte_is_found_on_the_same_line_in_a_file_and_in_a_pipe(
+    text: str, where: int, block: int
+) -> None:
+    """A byte that cannot be decoded: block reading goes back to its block's start and reads
+    on a line at a time, so the error names the line a pipe's reading names."""
+    from migems_cli.commands.batch import _line_breaks_before
+
+    raw = text.encode()
+    at = where % (len(raw) + 1)
+    assume(raw[at - 1 : at] != b"\r")  # (the bad byte would make a CR LF's CR a bare one)
+    raw = raw[:at] + b"\xff" + raw[at:]
+
+    def line_of(stream: Any) -> tuple[int, list[Any]]:
+        text = io.TextIOWrapper(stream, "utf-8", newline="")
+        text._CHUNK_SIZE = 16  # type: ignore[attr-defined]  # bytes decoded at a time (8 KiB)
+        source = RecordReader(text, ",", block=block)
+        records: list[Any] = []
+
+        def read() -> None:
+            source.header()
+            for chunk in source.chunks(7, 2):
+                records.extend(chunk.records)
+
+        with pytest.raises(UnicodeDecodeError) as caught:
+            read()
+        return source.line_num + 1 + _line_breaks_before(caught.value), records
+
+    filed = line_of(io.BufferedReader(io.BytesIO(raw), 16))
+    piped = line_of(io.BufferedReader(_Pipe(raw), 16))
+    assert filed[0] == piped[0]
+    # the records read before the error (whole chunks: where they end differs) are the clean
+    # text's, from lines before the bad byte's
+    clean = RecordReader(io.StringIO(text, newline=""), ",")
+    try:
+        clean.header()
+        records = [record for chunk in clean.chunks(7, 2) for record in chunk.records]
+    except csv.Error:  # a quote opened in the header and never closed: no record read
+        records = []
+    for found in (filed[1], piped[1]):
+        assert found == records[: len(found)]
+        assert len(found) < filed[0]  # (the header's line is not a record)
