@@ -10,8 +10,10 @@ lines' text is kept with the records, so that the CSV writer can reuse it instea
 the cells again (see `render.batch_out`).
 
 Memory stays flat whatever the input: no cell is kept longer than `CELL_CAP` characters (1 MiB
-of ASCII). Lines are read at most `LINE_PIECE + 1` characters at a time, a few dozen at a time
-until a chunk holds `CHUNK_TEXT` characters (a chunk of lines then holds at most 4.25 MiB), and
+of ASCII). A block is `CHUNK_TEXT` characters and at most `LINE_PIECE + 1` more (the rest of
+its last line; a longer line sends the file back to the line reader). Lines are read at most
+`LINE_PIECE + 1` characters at a time, a few dozen at a time until a chunk holds `CHUNK_TEXT`
+characters (a chunk of lines then holds at most 4.25 MiB), and
 `csv.reader`'s field limit is the cap, so a longer line or cell is
 noticed before it is held whole; its record is then read again by a parser of this module
 (`_careful`), a piece at a time, which keeps the first `CELL_CAP` characters of each cell and
