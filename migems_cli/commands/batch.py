@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -174,10 +176,11 @@ def batch(
     summary = Summary()
     with _open_input(file, encoding) as (stream, raw):
         records = RecordReader(stream, separator)
+        reread = None if file == "-" else raw  # (stdin may start anywhere in a file)
         try:
             layout = read_layout(_header(records, source), source)
         except (UnicodeError, csv.Error) as exc:
-            raise _unreadable(exc, source, encoding, records.line_num) from None
+            raise _unreadable(exc, source, encoding, records.line_num, reread) from None
         evaluator = _evaluator(env, layout)
         layout = evaluator.layout
         write = WRITERS[fmt]
@@ -210,7 +213,7 @@ def batch(
                     ):  # fmt: skip
                         write(run_control.while_read(chunks, output), layout, out, separator)
                 except (UnicodeError, csv.Error) as exc:
-                    raise _unreadable(exc, source, encoding, records.line_num) from None
+                    raise _unreadable(exc, source, encoding, records.line_num, reread) from None
     if output is None and stdout_guard.closed():
         return 1 if summary.errors else 0  # the reader went away: quiet, with the verdict so far
     summary.seconds = time.perf_counter() - started
@@ -369,8 +372,11 @@ def _header(records: RecordReader, source: str) -> list[str]:
     return header
 
 
-def _unreadable(exc: Exception, source: str, encoding: str, lines_read: int) -> InputError:
-    """The error for a file that stops being readable after `lines_read` whole lines."""
+def _unreadable(
+    exc: Exception, source: str, encoding: str, lines_read: int, raw: IO[bytes] | None = None
+) -> InputError:
+    """The error for a file that stops being readable after `lines_read` whole lines (`raw`:
+    its bytes, read again from the start to name a bad byte's line exactly, if a file)."""
     line = lines_read + 1
     if isinstance(exc, UnicodeEncodeError):  # decoded into lone surrogates (utf-7 can)
         return InputError(
@@ -390,7 +396,7 @@ def _unreadable(exc: Exception, source: str, encoding: str, lines_read: int) -> 
     if not isinstance(exc, UnicodeDecodeError) and isinstance(exc, UnicodeError):
         return InputError("FILE", source, f"cannot be decoded as {encoding} on line {line} ({exc})")
     if isinstance(exc, UnicodeDecodeError):
-        line += _line_breaks_before(exc)
+        line = _bad_byte_line(raw, encoding) or line + _line_breaks_before(exc)
         return InputError(
             "FILE",
             source,
@@ -415,12 +421,64 @@ def _line_breaks_before(exc: UnicodeDecodeError) -> int:
 
     Text is decoded a block (8 KiB) at a time, ahead of the lines read, so the error comes up
     while reading the line after the last whole one, though the bad byte may be many lines on.
+    (A bare CR that ended the block before is not seen: standard input's count may then name
+    the line before the bad byte's; a file's is counted again by `_bad_byte_line`.)
     """
     try:
         text = exc.object[: exc.start].decode(exc.encoding, "replace")
     except (LookupError, UnicodeError):
         return 0
     return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _bad_byte_line(raw: IO[bytes] | None, encoding: str) -> int | None:
+    """The line of the first byte of a regular file that `encoding` cannot decode, counted
+    from the file's start as the reader counts lines (CR LF, CR, LF); None for a pipe, a file
+    that decodes, or one that cannot be read again.
+
+    The reader's own count (`_line_breaks_before`) misses a bare CR that ended the 8 KiB block
+    decoded before the bad byte's, and which block that is depends on where decoding started
+    (a pipe at byte 0, a file's block reader at a block's start, a `--jobs` range at its own):
+    a file is decoded again from its start, a MiB at a time (an error's cost only).
+    """
+    try:
+        fd = raw.fileno() if raw is not None else -1
+        if fd < 0 or not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except (OSError, ValueError, LookupError, io.UnsupportedOperation):
+        return None
+    breaks, last, offset = 0, "", 0
+    while True:
+        try:
+            block = os.pread(fd, 1 << 20, offset)
+        except OSError:
+            return None
+        state = decoder.getstate()
+        try:
+            text = decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            decoder.setstate(state)  # the text before the bad byte, from where this block began
+            good = max(0, exc.start - (len(exc.object) - len(block)))  # (object: kept + block)
+            try:
+                text = decoder.decode(block[:good])
+            except UnicodeDecodeError:
+                return None
+            return breaks + _breaks(text, last) + 1  # (a CR just before it ends a line)
+        except UnicodeError:  # utf-16 without a byte-order mark, ...: not a byte's line
+            return None
+        if not block:
+            return None
+        breaks += _breaks(text, last)
+        last = text[-1:] or last
+        offset += len(block)
+
+
+def _breaks(text: str, last: str) -> int:
+    """Line breaks in `text`, decoded after text that ended with `last` (a CR there and a LF
+    starting `text` are one CR LF, counted there)."""
+    joined = text.count("\r\n") + (last == "\r" and text.startswith("\n"))
+    return text.count("\n") + text.count("\r") - joined
 
 
 @contextmanager
