@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from migems_cli import batch_jobs
-from migems_cli.commands.batch import _line_breaks_before
+from migems_cli.commands.batch import _unreadable
 from migems_cli.records import RecordReader
 from tests.helpers import migems_script, script_env
 
@@ -110,14 +110,18 @@ class _Pipe(io.RawIOBase):
 
 
 @pytest.mark.parametrize("block", [1, 3, 1 << 18])
-def test_a_bare_cr_ending_a_decoded_block_before_a_bad_byte(block: int) -> None:
+def test_a_bare_cr_ending_a_decoded_block_before_a_bad_byte(tmp_path: Path, block: int) -> None:
     """The smallest case, in process (16-byte decoded blocks, as test_records' property test
     has them): line 5 is `a` ended by a bare CR, the bad byte starts line 6. The pipe's first
-    decoded block ends with that CR (bytes 0-15), so it names line 5; the file's reading went
-    back to byte 2 (its first block's start) and names 6."""
+    decoded block ends with that CR (bytes 0-15), so its reader's count names line 5; the
+    file's reading went back to byte 2 (its first block's start) and its count names 6. The
+    error message counts a file's lines again from its start (`_bad_byte_line`): line 6
+    however it was read; a pipe, which cannot be read again, keeps its reader's count."""
     raw = b"h\na,b\na,b\na,b\na\r\xff,b\n"
+    path = tmp_path / "cr.csv"
+    path.write_bytes(raw)
 
-    def line_of(stream: Any) -> int:
+    def message(stream: Any, again: Any) -> str:
         text = io.TextIOWrapper(stream, "utf-8", newline="")
         text._CHUNK_SIZE = 16  # type: ignore[attr-defined]
         source = RecordReader(text, ",", block=block)
@@ -129,11 +133,48 @@ def test_a_bare_cr_ending_a_decoded_block_before_a_bad_byte(block: int) -> None:
 
         with pytest.raises(UnicodeDecodeError) as caught:
             read()
-        return source.line_num + 1 + _line_breaks_before(caught.value)
+        return str(_unreadable(caught.value, "SRC", "utf-8", source.line_num, again))
 
-    filed = line_of(io.BufferedReader(io.BytesIO(raw), 16))
-    piped = line_of(io.BufferedReader(_Pipe(raw), 16))
-    assert filed == piped  # got: file 6, pipe 5
+    with path.open("rb") as again:
+        filed = message(io.BufferedReader(io.BytesIO(raw), 16), again)
+        piped = message(io.BufferedReader(_Pipe(raw), 16), again)
+    assert "cannot be decoded as utf-8 on line 6;" in filed
+    assert filed == piped
+    # without the file to read again, the pipe's own count: the line before (see
+    # `_line_breaks_before`)
+    alone = message(io.BufferedReader(_Pipe(raw), 16), None)
+    assert "on line 5;" in alone
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("utf-8-sig", "\ufeffh\ra\r\nb\rc"),
+        ("utf-16", "h\na\r\nb\rc"),
+        ("cp1252", "h\né\r\n\r\nb\rc"),
+    ],
+)
+@pytest.mark.parametrize(
+    "size", [0, 1, 2, 3, 8191, 8192, 8193, *range((1 << 20) - 24, (1 << 20) + 1, 3)]
+)  # (the CR LFs after the x's cut by the end of the first MiB, in each encoding)
+def test_a_files_bad_byte_is_named_on_its_line_counted_from_the_start(
+    tmp_path: Path, encoding: str, text: str, size: int
+) -> None:
+    """`_bad_byte_line` against a count of the text before the bad byte: CR LF, CR and LF end
+    lines, wherever the MiB blocks it decodes fall (a CR LF cut between two, a CR just
+    before the bad byte), with a BOM, in UTF-16."""
+    from migems_cli.commands.batch import _bad_byte_line
+
+    before = text + "x" * size + "\r\nq" * 3 + "\r"
+    bad = {"utf-8-sig": b"\xff", "utf-16": b"\x00\xdc", "cp1252": b"\x81"}[encoding]
+    path = tmp_path / "bad.csv"
+    path.write_bytes(before.encode(encoding) + bad + "z\n".encode(encoding)[-4:])
+    lines = len(io.StringIO(before, newline="").readlines()) + 1  # after the last CR
+    with path.open("rb") as raw:
+        assert _bad_byte_line(raw, encoding) == lines
+    path.write_bytes(before.encode(encoding))
+    with path.open("rb") as raw:
+        assert _bad_byte_line(raw, encoding) is None  # it decodes
 
 
 def test_a_file_of_blank_lines_stays_under_60_mib(tmp_path: Path) -> None:
@@ -218,3 +259,19 @@ def test_a_real_text_stream_read_a_block_at_a_time_reads_as_a_pipe(
     piped = _everything(reader(_Pipe(raw)), size, width)
     filed = _everything(reader(io.BytesIO(raw), block=block), size, width)
     assert filed == piped
+
+
+def test_the_peak_memory_said_is_the_runs_own_not_its_starters(tmp_path: Path) -> None:
+    """Started by a process holding 200 MiB (a test runner, a script), `-v` says migems' own
+    peak: Linux keeps `ru_maxrss` across exec, and subprocess starts children with vfork, so
+    that figure was the starter's (this test's, 200+ MiB)."""
+    path = tmp_path / "claims.csv"
+    path.write_bytes(b"delivered\n" + b"2026-01-03\n" * 500_000)  # 5.5 MB: two processes
+    ballast = b"x" * (200 << 20)
+    code, _, err = _batch(path, "--jobs", "2", "-v", "--output", str(tmp_path / "out.csv"))
+    del ballast
+    assert code == 0, err
+    peak = re.search(r"peak RSS: parent ([\d.]+) MiB, workers ([\d.]+) MiB", err)
+    assert peak, err
+    assert float(peak[1]) < 60
+    assert float(peak[2]) < 120  # two workers
