@@ -7,8 +7,9 @@ folder, then runs, each as a subprocess of the same Python, R times, paired and 
 bare copy script, then `migems batch FILE --format F --output OUT [--jobs J]` for each format and
 jobs count. It prints, per row count, format and jobs count: the median of the R paired wall
 ratios (batch / the copy of the same pair) with their min-max, the median wall seconds, the
-ratio of CPU time (user + sys, children included), and the peak RSS of migems' process tree
-(wait4's rusage: the largest process; with --jobs, migems -v also says its own and its workers').
+ratio of CPU time (user + sys, children included), and the peak RSS of the largest process of
+migems' run, as it says it with -v (/proc's VmHWM; the copy says its own), and of the parent and
+the sum of the workers with --jobs.
 
 The machine may be shared: the load average is printed with each table, and paired ratios are
 what to compare (both sides of a pair see about the same load).
@@ -38,6 +39,8 @@ import csv, sys
 with open(sys.argv[1], newline="", encoding="utf-8-sig") as src, \\
         open(sys.argv[2], "w", newline="", encoding="utf-8") as dst:
     csv.writer(dst).writerows(csv.reader(src))
+with open("/proc/self/status") as status:  # its own peak (see _peak)
+    print(*(line for line in status if line.startswith("VmHWM:")), file=sys.stderr)
 """
 HEADER = [
     "claim_id",
@@ -153,6 +156,24 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, float, int, str]:
 
 
 _MEMORY = re.compile(r"peak RSS: parent ([0-9.]+) MiB, workers ([0-9.]+) MiB")
+_EACH = re.compile(r"peak RSS: parent ([0-9.]+) MiB, .* \(each at most ([0-9.]+) MiB\)")
+_ONE = re.compile(r"peak RSS: ([0-9.]+) MiB$", re.MULTILINE)  # migems -v, one process
+_HWM = re.compile(r"VmHWM:\s+([0-9]+) kB")  # the copy's
+
+
+def _peak(done: tuple[float, float, float, int, str]) -> float:
+    """A run's peak memory in MiB, as it said it (/proc's VmHWM): wait4's ru_maxrss would be
+    this script's own when larger, Linux keeping it across the exec of a child started with
+    vfork, as subprocess starts them (the copy's 10 MiB read as 28). wait4's figure for a
+    program that says nothing (migems before -v said its peak)."""
+    err = done[4]
+    if found := _EACH.search(err):
+        return max(float(found[1]), float(found[2]))
+    if found := _ONE.search(err):
+        return float(found[1])
+    if found := _HWM.search(err):
+        return int(found[1]) / 1024
+    return done[2]
 
 
 def main() -> None:
@@ -218,7 +239,7 @@ def main() -> None:
                             copy_run[0],
                             done[0],
                             done[1] / copy_run[1],
-                            done[2],
+                            _peak(done),
                         )
                     )
             for variant, runs in results.items():
@@ -229,7 +250,7 @@ def main() -> None:
                     f"{statistics.median(r[1] for r in runs):>6.2f}  "
                     f"{statistics.median(r[2] for r in runs):>7.2f}  "
                     f"{statistics.median(r[3] for r in runs):>9.2f}  "
-                    f"{max(c[2] for c in copies):>8.1f}  {max(r[4] for r in runs):>9.1f}  "
+                    f"{max(map(_peak, copies)):>8.1f}  {max(r[4] for r in runs):>9.1f}  "
                     f"{memory.get(variant, '-'):>14}",
                     flush=True,
                 )

@@ -30,7 +30,6 @@ import codecs
 import io
 import os
 import re
-import resource
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -40,6 +39,7 @@ from functools import partial
 from itertools import islice
 from typing import IO, Any, TextIO
 
+from migems_cli import run_control
 from migems_cli.batch import Evaluator, Layout, Summary, evaluate_chunks
 from migems_cli.output_file import hold_signals, release_signals, terminating_signals
 from migems_cli.records import RecordReader
@@ -371,7 +371,7 @@ def _work(job: Job, number: int, sink: IO[bytes], send: Any) -> None:
         went_on = _evaluate(job, start, end, lines, summary, out, keep_going=noting_errors)
         out.flush()
         out.detach()
-        peak = peak_kib()
+        peak = run_control.peak_kib()
         said = (summary.rows, summary.counts, summary.errors, summary.error_lines, *first_error)
         send.send(("ok", peak, went_on, *said))
     except BaseException as exc:  # the parent checks the range again itself
@@ -541,22 +541,11 @@ def _collect(
             break
     if say and peaks:  # (none: no worker's range was used)
         say(f"{len(starts)} ranges, starting at bytes " + ", ".join(f"{at:,}" for at in starts))
-        parent = peak_kib() / 1024
+        parent = run_control.peak_kib() / 1024
         say(
             f"peak RSS: parent {parent:.1f} MiB, workers {sum(peaks):.1f} MiB "
             f"(each at most {max(peaks, default=0):.1f} MiB)"
         )
-
-
-def peak_kib() -> int:
-    """This process's peak resident memory, KiB: /proc's VmHWM where there is one. (Linux
-    keeps `ru_maxrss` across exec: a process started by a large one, such as a test runner
-    spawning it with vfork, would report its starter's memory as its own.)"""
-    with suppress(OSError, ValueError), open("/proc/self/status", "rb") as status:
-        for line in status:
-            if line.startswith(b"VmHWM:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 class _Rest:

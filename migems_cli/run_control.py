@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import takewhile
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -141,3 +141,16 @@ def progress(
             bar.update(task, completed=done, rows=rows)
 
         yield advance
+
+
+def peak_kib() -> int:
+    """This process's peak resident memory, KiB: /proc's VmHWM where there is one. (Linux
+    keeps `ru_maxrss` across exec: a process started by a large one, such as a test runner
+    spawning it with vfork, would report its starter's memory as its own.)"""
+    with suppress(OSError, ValueError), open("/proc/self/status", "rb") as status:
+        for line in status:
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1])
+    import resource  # (not on Windows; nor is /proc)
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -572,3 +572,15 @@ def test_workers_end_soon_after_their_parent_is_killed(tmp_path: Path) -> None:
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+def test_one_process_says_its_peak_memory_with_v(capsys, tmp_path) -> None:
+    """-v says the peak of a run in one process too (bench/batch.py reads it: wait4's figure
+    would be the benchmark's own when larger)."""
+    path = tmp_path / "few.csv"
+    write(path, many_rows(50), [], crlf=False)
+    code, _, err = run_main(["batch", str(path), "--today", TODAY, "--jobs", "1", "-v"], capsys)
+    assert code in (0, 1)
+    peaks = re.findall(r"^migems batch: peak RSS: ([0-9.]+) MiB$", err, re.MULTILINE)
+    assert len(peaks) == 1
+    assert 5 < float(peaks[0]) < 200

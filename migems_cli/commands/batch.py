@@ -212,6 +212,9 @@ def batch(
                         fmt, output, summary, out, progress,
                     ):  # fmt: skip
                         write(run_control.while_read(chunks, output), layout, out, separator)
+                        if verbose:
+                            peak = run_control.peak_kib() / 1024
+                            print(f"migems batch: peak RSS: {peak:.1f} MiB", file=sys.stderr)
                 except (UnicodeError, csv.Error) as exc:
                     raise _unreadable(exc, source, encoding, records.line_num, reread) from None
     if output is None and stdout_guard.closed():
