@@ -583,4 +583,4 @@ def test_one_process_says_its_peak_memory_with_v(capsys, tmp_path) -> None:
     assert code in (0, 1)
     peaks = re.findall(r"^migems batch: peak RSS: ([0-9.]+) MiB$", err, re.MULTILINE)
     assert len(peaks) == 1
-    assert 5 < float(peaks[0]) < 200
+    assert float(peaks[0]) > 5  # (in process: this test runner's own peak, whatever it is)
