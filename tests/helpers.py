@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -228,3 +228,17 @@ def on_terminal(
         reader.join(5)
         os.close(master)
     return done.returncode, bytes(shown)
+
+
+class Pipe(io.RawIOBase):
+    """Bytes that cannot seek, as a pipe gives them (a file's reader reads them a line at a
+    time, as it reads standard input)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)

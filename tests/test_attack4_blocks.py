@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from migems_cli import batch_jobs
 from migems_cli.commands.batch import _unreadable
 from migems_cli.records import RecordReader
-from tests.helpers import migems_script, script_env
+from tests.helpers import Pipe, migems_script, script_env
 
 TODAY = "2026-01-31"
 
@@ -96,19 +96,6 @@ def test_a_bare_cr_before_a_bad_byte_is_named_on_the_same_line_with_jobs(
     assert _error_line(two[2]) == _error_line(one[2])  # got 3489
 
 
-class _Pipe(io.RawIOBase):
-    """Bytes that cannot seek, as a pipe gives them."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        return self._data.readinto(buffer)
-
-
 @pytest.mark.parametrize("block", [1, 3, 1 << 18])
 def test_a_bare_cr_ending_a_decoded_block_before_a_bad_byte(tmp_path: Path, block: int) -> None:
     """The smallest case, in process (16-byte decoded blocks, as test_records' property test
@@ -137,12 +124,12 @@ def test_a_bare_cr_ending_a_decoded_block_before_a_bad_byte(tmp_path: Path, bloc
 
     with path.open("rb") as again:
         filed = message(io.BufferedReader(io.BytesIO(raw), 16), again)
-        piped = message(io.BufferedReader(_Pipe(raw), 16), again)
+        piped = message(io.BufferedReader(Pipe(raw), 16), again)
     assert "cannot be decoded as utf-8 on line 6;" in filed
     assert filed == piped
     # without the file to read again, the pipe's own count: the line before (see
     # `_line_breaks_before`)
-    alone = message(io.BufferedReader(_Pipe(raw), 16), None)
+    alone = message(io.BufferedReader(Pipe(raw), 16), None)
     assert "on line 5;" in alone
 
 
@@ -256,7 +243,7 @@ def test_a_real_text_stream_read_a_block_at_a_time_reads_as_a_pipe(
         wrapped._CHUNK_SIZE = decoded  # type: ignore[attr-defined]
         return RecordReader(wrapped, ",", **caps, **more)
 
-    piped = _everything(reader(_Pipe(raw)), size, width)
+    piped = _everything(reader(Pipe(raw)), size, width)
     filed = _everything(reader(io.BytesIO(raw), block=block), size, width)
     assert filed == piped
 

@@ -11,7 +11,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from migems_cli.records import CELL_CAP, Damage, Grid, RecordReader
-from tests.helpers import csv_reference
+from tests.helpers import Pipe, csv_reference
 
 PIECES = ["a", "b", "=1", " ", ",", ";", "\t", '"', '""', "\n", "\r", "\r\n", "é", "\x00"]
 
@@ -305,19 +305,6 @@ def test_a_file_read_a_block_at_a_time_reads_as_a_pipe_read_a_line_at_a_time(
     assert _everything(filed, size, width) == _everything(piped, size, width)
 
 
-class _Pipe(io.RawIOBase):
-    """Bytes that cannot seek, as a pipe gives them."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        return self._data.readinto(buffer)
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     # (no bare CR: a CR line end that is the last byte decoded before the bad one makes both
@@ -355,7 +342,7 @@ def test_a_bad_byte_is_found_on_the_same_line_in_a_file_and_in_a_pipe(
         return source.line_num + 1 + _line_breaks_before(caught.value), records
 
     filed = line_of(io.BufferedReader(io.BytesIO(raw), 16))
-    piped = line_of(io.BufferedReader(_Pipe(raw), 16))
+    piped = line_of(io.BufferedReader(Pipe(raw), 16))
     assert filed[0] == piped[0]
     # the records read before the error (whole chunks: where they end differs) are the clean
     # text's, from lines before the bad byte's
