@@ -339,7 +339,7 @@ def test_a_bad_byte_is_found_on_the_same_line_in_a_file_and_in_a_pipe(
 
         with pytest.raises(UnicodeDecodeError) as caught:
             read()
-        return source.line_num + 1 + _line_breaks_before(caught.value), records
+        return source.line_num + 1 + _line_breaks_before(caught.value, "utf-8"), records
 
     filed = line_of(io.BufferedReader(io.BytesIO(raw), 16))
     piped = line_of(io.BufferedReader(Pipe(raw), 16))

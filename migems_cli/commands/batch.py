@@ -399,7 +399,7 @@ def _unreadable(
     if not isinstance(exc, UnicodeDecodeError) and isinstance(exc, UnicodeError):
         return InputError("FILE", source, f"cannot be decoded as {encoding} on line {line} ({exc})")
     if isinstance(exc, UnicodeDecodeError):
-        line = _bad_byte_line(raw, encoding) or line + _line_breaks_before(exc)
+        line = _bad_byte_line(raw, encoding) or line + _line_breaks_before(exc, encoding)
         return InputError(
             "FILE",
             source,
@@ -419,16 +419,20 @@ def _no_bom(exc: UnicodeError, encoding: str, lines_read: int) -> bool:
     return lines_read == 0 and exc.start < 4 and not start.startswith(boms)
 
 
-def _line_breaks_before(exc: UnicodeDecodeError) -> int:
+def _line_breaks_before(exc: UnicodeDecodeError, encoding: str) -> int:
     """Line breaks in the bytes decoded with the bad one, before it.
 
     Text is decoded a block (8 KiB) at a time, ahead of the lines read, so the error comes up
     while reading the line after the last whole one, though the bad byte may be many lines on.
     (A bare CR that ended the block before is not seen: standard input's count may then name
-    the line before the bad byte's; a file's is counted again by `_bad_byte_line`.)
+    the line before the bad byte's; a file's is counted again by `_bad_byte_line`.) The bytes
+    are decoded as the error names its codec (utf-16-be, not utf-16 without its BOM), but for
+    a single-byte table, which names itself "charmap": as `encoding` (in cp424, EBCDIC, a line
+    feed is byte 0x25).
     """
+    codec = encoding if exc.encoding == "charmap" else exc.encoding
     try:
-        text = exc.object[: exc.start].decode(exc.encoding, "replace")
+        text = exc.object[: exc.start].decode(codec, "replace")
     except (LookupError, UnicodeError):
         return 0
     return text.count("\n") + text.count("\r") - text.count("\r\n")
