@@ -287,20 +287,14 @@ class RecordReader:
             if not back and self._blocks and (self._taken < len(self._texts) or self._block()):
                 texts = self._texts[self._taken : self._taken + size]
                 self._taken += len(texts)
-                base = self.line_num
-                quoted = []
-                if self._quotes:
-                    quoted = positions(list(map(contains, texts, repeat('"'))), True)
-                ending = self._ending
-                grid = self._one_a_line([texts[at] + ending for at in quoted], texts, quoted, width)
-                if grid is not None:
-                    self.line_num = base + len(texts)
-                    yield RawChunk(range(base + 1, base + len(texts) + 1), grid, texts, quoted)
+                chunk = self._whole_lines(texts, width, quotes=self._quotes)
+                if chunk is not None:
+                    yield chunk
                     continue
                 # a record runs over lines: these lines and the rest of the block, as lines
                 rest = self._texts[self._taken :]
                 self._texts, self._taken = [], 0
-                back.extend(map(add, chain(texts, rest), repeat(ending)))
+                back.extend(map(add, chain(texts, rest), repeat(self._ending)))
             pieces = self._pieces  # (a new one once the stream went on: see `_goes_on`)
             base = self.line_num
             lines: list[str] = []
@@ -326,16 +320,32 @@ class RecordReader:
                 or max(map(methodcaller("count", self._delimiter), lines)) < self._cells
             ):
                 texts = list(map(str.rstrip, lines, repeat("\r\n")))
-                quoted = positions(list(map(contains, texts, repeat('"'))), True)
-                grid = self._one_a_line([lines[at] for at in quoted], texts, quoted, width)
-                if grid is not None:
-                    self.line_num = base + len(lines)
-                    yield RawChunk(range(base + 1, base + len(lines) + 1), grid, texts, quoted)
+                chunk = self._whole_lines(texts, width, lines)
+                if chunk is not None:
+                    yield chunk
                     continue
             # Some record spans lines, or a line is too long: read again, through to the end
             # of the last record.
             back.extendleft(reversed(lines))
             yield self._parsed(back)
+
+    def _whole_lines(
+        self, texts: list[str], width: int, lines: list[str] | None = None, quotes: bool = True
+    ) -> RawChunk | None:
+        """The chunk of the lines after `line_num` whose texts (no line ends) are `texts`, each
+        one record (see `_one_a_line`), counted into `line_num`; None if a record may run over
+        lines. `lines`: the lines with their line ends (None: the block's, each `texts` and
+        `_ending`); `quotes`: whether any may hold a quote."""
+        quoted = positions(list(map(contains, texts, repeat('"'))), True) if quotes else []
+        if lines is None:
+            quoted_lines = [texts[at] + self._ending for at in quoted]
+        else:
+            quoted_lines = [lines[at] for at in quoted]
+        grid = self._one_a_line(quoted_lines, texts, quoted, width)
+        if grid is None:
+            return None
+        base, self.line_num = self.line_num, self.line_num + len(texts)
+        return RawChunk(range(base + 1, base + len(texts) + 1), grid, texts, quoted)
 
     def _block(self) -> bool:
         """Read the next block of lines into `_texts` (True), or give its lines to `_back` as
