@@ -435,7 +435,7 @@ def _line_breaks_before(exc: UnicodeDecodeError, encoding: str) -> int:
         text = exc.object[: exc.start].decode(codec, "replace")
     except (LookupError, UnicodeError):
         return 0
-    return text.count("\n") + text.count("\r") - text.count("\r\n")
+    return _breaks(text, "")
 
 
 def _bad_byte_line(raw: IO[bytes] | None, encoding: str) -> int | None:
