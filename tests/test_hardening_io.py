@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import signal
@@ -621,6 +622,44 @@ def test_importing_the_package_elsewhere_leaves_signals_alone():
         "assert before == after, (before, after)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+def _gc_thresholds(code: str) -> tuple[list[int], list[int]]:
+    """The collector's thresholds in a fresh interpreter before and after `code` ran."""
+    script = (
+        "import gc, json, sys\n"
+        "before = gc.get_threshold()\n"
+        f"{code}\n"
+        "print(json.dumps([before, gc.get_threshold()]), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False
+    )
+    before, after = json.loads(done.stderr.strip().splitlines()[-1])
+    return before, after
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "sys.argv[0] = '/usr/bin/migems'\nimport migems_cli",  # the console script
+        # python -m migems_cli (its main() exits: the thresholds are read after)
+        "import runpy\nsys.argv = ['migems_cli', '--version']\n"
+        "try:\n    runpy.run_module('migems_cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass",
+    ],
+)
+def test_a_run_of_migems_lets_the_collector_wait_out_start_up(code: str) -> None:
+    from migems_cli import START_GC_ALLOCATIONS
+
+    before, after = _gc_thresholds(code)
+    assert before[0] < START_GC_ALLOCATIONS  # (the interpreter's default: 700; 2,000 on 3.13)
+    assert after == [START_GC_ALLOCATIONS, *before[1:]]
+
+
+def test_importing_the_package_elsewhere_leaves_the_collector_alone() -> None:
+    before, after = _gc_thresholds("import migems_cli.cli")
+    assert after == before
 
 
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
