@@ -12,8 +12,11 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from migems_cli.errors import ExitCode
 from tests.conftest import ROOT
@@ -324,3 +327,26 @@ def test_batch_table_without_errors_stays_a_table_at_80_columns(
         "return-window",
     ]
     assert lines[lines.index(row) + 1].split() == ["fail:", "category"]
+
+
+_PADDED = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)(?=\n)")  # what is trimmed, as first written
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([" ", "  ", "\n", "a", "─", "\x1b[0m", "\x1b[1;31m", "\x1b[", "m", "\t"]),
+        max_size=40,
+    ).map("".join)
+)
+@example(text="a   \x1b[0m   \n")  # spaces, a code, then the padding: only the padding goes
+@example(text="Rule      Outcome   \x1b[1m\x1b[0m\n  \n")
+def test_trimmed_lines_drop_each_lines_padding_and_keep_its_colour_codes(text: str) -> None:
+    from migems_cli.render.console import TrimmedLines
+
+    written: list[str] = []
+    sink = TrimmedLines(SimpleNamespace(write=written.append))  # type: ignore[arg-type]
+    assert sink.write(text) == len(text)
+    assert "".join(written) == _PADDED.sub(r"\1", text)
+    for line in "".join(written).split("\n")[:-1]:  # every whole line
+        assert not line.endswith(" ")

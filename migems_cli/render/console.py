@@ -32,7 +32,10 @@ def plain(text: str, style: str = "") -> Text:
     return Text(shown, style=style)
 
 
-_TRAILING = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)(?=\n)")
+# The spaces before a line end (and the colour codes after them). A match starts only at a run's
+# first space: tried at every space, the pattern went over each run of column padding again from
+# each of its spaces (1.6 ms of the 7 ms it takes to draw `check`'s panel, 0.1 ms this way).
+_TRAILING = re.compile(r"(?<! ) +((?:\x1b\[[0-9;]*m)*)(?=\n)")
 
 
 class TrimmedLines(Passthrough):
