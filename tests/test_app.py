@@ -65,6 +65,18 @@ def test_check_json_imports_no_rich_dateutil_or_holidays() -> None:
     assert (found.code, found.modules) == (ExitCode.OK, [])
 
 
+def test_check_panel_imports_nothing_of_the_refund_schedule() -> None:
+    """The panel's grids are drawn without `schedule` and `statuses` (about 1 ms of its
+    start-up), which only `refund`, `deadlines` and `status` need."""
+    watched = ("migems_cli.schedule", "migems_cli.statuses", "migems_cli.render.schedule_rich")
+    env = dict(script_env(), MIGEMS_NO_CACHE="1")  # drawn, never replayed
+    found = modules_after(
+        ["check", "--delivered", "2026-11-03", "--category", "rings"], watched, env
+    )
+    assert (found.code, found.modules) == (ExitCode.OK, [])
+    assert "ELIGIBLE" in found.out
+
+
 def test_written_month_names_bring_in_dateutil_only_then() -> None:
     found = modules_after(
         ["check", "--delivered", "Nov 3 2026", "--category", "rings", "--json"],

@@ -14,7 +14,7 @@ from rich.text import Text
 from migems_cli.money import money_text
 from migems_cli.policy import Policy
 from migems_cli.render.console import DECISION_STYLE, OUTCOME_STYLE, plain, stdout_console
-from migems_cli.render.schedule_rich import facts_grid, numbered
+from migems_cli.render.grids import facts_grid, numbered
 from migems_cli.render.when import DEADLINE_LABELS, left_text
 from migems_cli.rules import Verdict
 from migems_cli.texts import day_text

@@ -76,7 +76,7 @@ def render_entry(entry: Entry) -> None:
     """One entry in full."""
     from rich.panel import Panel
 
-    from migems_cli.render.schedule_rich import facts_grid
+    from migems_cli.render.grids import facts_grid
 
     facts = facts_grid()
     data = entry.to_dict()

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from migems_cli.money import money_text
 from migems_cli.render.console import plain, stdout_console
+from migems_cli.render.grids import facts_grid, numbered
 from migems_cli.render.when import DEADLINE_LABELS, when_text
 from migems_cli.schedule import DUE, OVERDUE, PENDING, OrderDeadlines, RefundSchedule
 from migems_cli.texts import day_text
 
 STATE_STYLE = {PENDING: "cyan", DUE: "bold green", OVERDUE: "bold red"}
-
-
-def facts_grid() -> Table:
-    """Label and value side by side, the value wrapping under itself: the narrow-proof layout."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
-    return grid
 
 
 def render_deadlines(report: OrderDeadlines, destination: str) -> None:
@@ -66,15 +58,3 @@ def render_refund(schedule: RefundSchedule) -> None:
     if schedule.next_steps:
         console.print(Text("Next steps", style="bold"))
         console.print(numbered(schedule.next_steps))
-
-
-def numbered(lines: tuple[str, ...] | list[str]) -> Table | Text:
-    """1. 2. 3. ... with each text wrapping under itself (one line alone is not numbered)."""
-    if len(lines) == 1:
-        return plain(lines[0])
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", style="bold", no_wrap=True)
-    grid.add_column()
-    for number, line in enumerate(lines, start=1):
-        grid.add_row(f"{number}.", plain(line))
-    return grid
