@@ -121,9 +121,9 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
             all_of(node.returns)
             for arg in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs]:
                 all_of(arg.annotation)
-            for arg in (node.args.vararg, node.args.kwarg):
-                if arg is not None:
-                    all_of(arg.annotation)
+            for star in (node.args.vararg, node.args.kwarg):
+                if star is not None:
+                    all_of(star.annotation)
         elif isinstance(node, ast.AnnAssign):
             all_of(node.annotation)
         elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
@@ -188,8 +188,8 @@ def mutants_of(source: str) -> list[Mutant]:
             if isinstance(value, bool):
                 expr(node, ast.Constant(not value))
             elif isinstance(value, int):
-                for new in (value + 1, value - 1):  # 0 <-> 1 among them
-                    expr(node, ast.Constant(new))
+                for number in (value + 1, value - 1):  # 0 <-> 1 among them
+                    expr(node, ast.Constant(number))
             elif isinstance(value, str) and value:
                 expr(node, ast.Constant(""))
         elif isinstance(node, ast.Return) and node.value is not None:
