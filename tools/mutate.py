@@ -22,6 +22,7 @@ import ast
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -141,17 +142,33 @@ def _expr(node: ast.AST) -> str:
     return f"({ast.unparse(node)})"
 
 
+_AST_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # ast's line ends: no form feed
+
+
 def mutants_of(source: str) -> list[Mutant]:
     tree = ast.parse(source)
     lines = source.splitlines()
+    # the lines as ast counts them, split once: ast.get_source_segment splits the whole source
+    # again for each node (1.2 s of the 1.3 s --list of batch.py took)
+    coded: list[bytes] = [line.encode() for line in _AST_LINES.findall(source)]
     skip = _skipped_nodes(tree)
     found: list[Mutant] = []
+
+    def segment(node: ast.AST) -> str:  # as ast.get_source_segment(source, node)
+        first: int = node.lineno - 1  # type: ignore[attr-defined]
+        last: int = node.end_lineno - 1  # type: ignore[attr-defined]
+        start: int = node.col_offset  # type: ignore[attr-defined]
+        end: int = node.end_col_offset  # type: ignore[attr-defined]
+        if first == last:
+            return coded[first][start:end].decode()
+        middle = b"".join(coded[first + 1 : last])
+        return (coded[first][start:] + middle + coded[last][:end]).decode()
 
     def add(node: ast.AST, replacement: str, mutated_text: str) -> None:
         line = node.lineno  # type: ignore[attr-defined]
         if "no mutate" in lines[line - 1]:
             return
-        original = ast.get_source_segment(source, node) or ast.unparse(node)
+        original = segment(node) or ast.unparse(node)
         found.append(
             Mutant(
                 line,
