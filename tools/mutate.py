@@ -1,6 +1,7 @@
 """A small mutation tester: how many one-token bugs in a module would the tests notice?
 
     python tools/mutate.py migems_cli/rules.py [--limit N] [--seed S] [--jobs 2] [--tests ...]
+    python tools/mutate.py --renumber
 
 Each mutant is one small change to the module (a flipped comparison, `and` for `or`, a removed
 `not`, a constant +-1, a string emptied, `return X` as `return None`, True for False, + for -, a
@@ -13,21 +14,30 @@ Mutants judged not to change behaviour are listed in tools/mutants_equivalent.tx
 `module:line:description  # reason` a line (the description as printed), and left out of the
 score. `--recheck FILE` re-runs only the survivors of an earlier `--json FILE` run (tests only
 ever get added, so a caught mutant stays caught). Dependency-free: stdlib and pytest only.
+
+The list's line numbers follow the code: after editing a module, `--renumber` moves each entry
+to its code's line now (from the module as it was in the commit that last changed the entry,
+git blame, through a line diff) and prints the entries it cannot follow, with why, for a person
+to look at (exit 1). tests/test_mutation_tool.py fails while an entry names no current mutant.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import difflib
+import functools
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -121,9 +131,9 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
             all_of(node.returns)
             for arg in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs]:
                 all_of(arg.annotation)
-            for arg in (node.args.vararg, node.args.kwarg):
-                if arg is not None:
-                    all_of(arg.annotation)
+            for star in (node.args.vararg, node.args.kwarg):
+                if star is not None:
+                    all_of(star.annotation)
         elif isinstance(node, ast.AnnAssign):
             all_of(node.annotation)
         elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
@@ -141,17 +151,33 @@ def _expr(node: ast.AST) -> str:
     return f"({ast.unparse(node)})"
 
 
+_AST_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # ast's line ends: no form feed
+
+
 def mutants_of(source: str) -> list[Mutant]:
     tree = ast.parse(source)
     lines = source.splitlines()
+    # the lines as ast counts them, split once: ast.get_source_segment splits the whole source
+    # again for each node (1.2 s of the 1.3 s --list of batch.py took)
+    coded: list[bytes] = [line.encode() for line in _AST_LINES.findall(source)]
     skip = _skipped_nodes(tree)
     found: list[Mutant] = []
+
+    def segment(node: ast.AST) -> str:  # as ast.get_source_segment(source, node)
+        first: int = node.lineno - 1  # type: ignore[attr-defined]
+        last: int = node.end_lineno - 1  # type: ignore[attr-defined]
+        start: int = node.col_offset  # type: ignore[attr-defined]
+        end: int = node.end_col_offset  # type: ignore[attr-defined]
+        if first == last:
+            return coded[first][start:end].decode()
+        middle = b"".join(coded[first + 1 : last])
+        return (coded[first][start:] + middle + coded[last][:end]).decode()
 
     def add(node: ast.AST, replacement: str, mutated_text: str) -> None:
         line = node.lineno  # type: ignore[attr-defined]
         if "no mutate" in lines[line - 1]:
             return
-        original = ast.get_source_segment(source, node) or ast.unparse(node)
+        original = segment(node) or ast.unparse(node)
         found.append(
             Mutant(
                 line,
@@ -188,8 +214,8 @@ def mutants_of(source: str) -> list[Mutant]:
             if isinstance(value, bool):
                 expr(node, ast.Constant(not value))
             elif isinstance(value, int):
-                for new in (value + 1, value - 1):  # 0 <-> 1 among them
-                    expr(node, ast.Constant(new))
+                for number in (value + 1, value - 1):  # 0 <-> 1 among them
+                    expr(node, ast.Constant(number))
             elif isinstance(value, str) and value:
                 expr(node, ast.Constant(""))
         elif isinstance(node, ast.Return) and node.value is not None:
@@ -268,6 +294,205 @@ def load_equivalent(path: Path) -> set[str]:
     return keys
 
 
+PACKAGE = "migems_cli"  # a list entry's module is a file under it, named by its stem
+_UNCOMMITTED = "0" * 40  # what git blame gives a line not committed yet
+_COLUMN = re.compile(r" @\d+$")
+
+
+def module_file(stem: str, files: Collection[str]) -> str | None:
+    """The file of a list entry's module among `files` (repository paths): migems_cli/STEM.py,
+    else the one migems_cli/**/STEM.py (render/batch_out.py is `batch_out`); None if none or
+    several."""
+    top = f"{PACKAGE}/{stem}.py"
+    if top in files:
+        return top
+    nested = [f for f in files if f.startswith(f"{PACKAGE}/") and f.endswith(f"/{stem}.py")]
+    return nested[0] if len(nested) == 1 else None
+
+
+def list_entries(text: str) -> list[tuple[int, str]]:
+    """(line number in the list, key) of each entry: comments and blank lines are not entries."""
+    found = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        key = raw.split("  #", 1)[0].strip()  # as load_equivalent reads it
+        if key and not key.startswith("#"):
+            found.append((number, key))
+    return found
+
+
+def _split_key(key: str) -> tuple[str, int, str] | None:
+    module, _, rest = key.partition(":")
+    line, _, description = rest.partition(":")
+    number = line.isascii() and line.isdigit()
+    return (module, int(line), description) if number and description else None
+
+
+def _keys(stem: str, source: str) -> set[str]:
+    return {f"{stem}:{m.line}:{m.description}" for m in mutants_of(source)}
+
+
+def stale_entries(path: Path, root: Path) -> list[str]:
+    """The entries of the list at `path` that name no mutant of the code now under `root`."""
+    files = {p.relative_to(root).as_posix() for p in (root / PACKAGE).rglob("*.py")}
+    keys: dict[str, set[str]] = {}
+    stale = []
+    for number, key in list_entries(path.read_text(encoding="utf-8")):
+        stem = key.split(":", 1)[0]
+        if stem not in keys:
+            found = module_file(stem, files)
+            keys[stem] = set() if found is None else _keys(stem, (root / found).read_text("utf-8"))
+        if key not in keys[stem]:
+            stale.append(f"{path.name}:{number}: {key}")
+    return stale
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, encoding="utf-8"
+    )
+    if done.returncode:
+        raise SystemExit(f"git {args[0]}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def _blame(root: Path, path: Path) -> list[str]:
+    """The commit that last changed each line of the file (zeros for an uncommitted line)."""
+    commits: list[str] = []
+    commit = ""
+    for line in _git(root, "blame", "--porcelain", "--", str(path.resolve())).split("\n"):
+        if line.startswith("\t"):
+            commits.append(commit)
+        elif re.match(r"[0-9a-f]{40} \d+ \d+", line):
+            commit = line[:40]
+    return commits
+
+
+def _lines(source: str) -> list[str]:
+    """The source's lines as ast numbers them."""
+    return [line.rstrip("\r\n") for line in _AST_LINES.findall(source)]
+
+
+@functools.cache
+def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> Sequence[tuple[str, int, int, int, int]]:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+
+def map_line(old: list[str], new: list[str], line: int) -> tuple[int | None, str]:
+    """Where line `line` (from 1) of the source `old` is in `new`, compared without indentation:
+    in a run of lines the two sources share, or else the one line of the same text in each
+    (code that moved). (None, why) when neither."""
+    a = tuple(text.strip() for text in old)
+    b = tuple(text.strip() for text in new)
+    i = line - 1
+    for tag, i1, i2, j1, _ in _opcodes(a, b):
+        if tag == "equal" and i1 <= i < i2:
+            return j1 + i - i1 + 1, ""
+    if a.count(a[i]) == 1 and b.count(a[i]) == 1:
+        return b.index(a[i]) + 1, ""
+    if a[i] not in b:
+        return None, f"its line `{_short(a[i])}` was changed or deleted"
+    return None, f"its line `{_short(a[i])}` moved among others like it: which one is unclear"
+
+
+class _Renumbering:
+    """Follows entries from the module's source when each was written to its source now."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.now = {p.relative_to(root).as_posix() for p in (root / PACKAGE).rglob("*.py")}
+        self.files: dict[str, set[str]] = {}
+        self.sources: dict[tuple[str, str], str] = {}
+        self.mutants: dict[str, list[Mutant]] = {}
+
+    def source(self, commit: str, stem: str) -> tuple[str, str] | None:
+        """(path, text) of the module at `commit` (the working tree for _UNCOMMITTED)."""
+        if commit == _UNCOMMITTED:
+            path = module_file(stem, self.now)
+            return None if path is None else (path, (self.root / path).read_text("utf-8"))
+        if commit not in self.files:
+            listing = _git(self.root, "ls-tree", "-r", "--name-only", commit, "--", PACKAGE)
+            self.files[commit] = set(listing.splitlines())
+        path = module_file(stem, self.files[commit])
+        if path is None:
+            return None
+        if (commit, path) not in self.sources:
+            self.sources[commit, path] = _git(self.root, "show", f"{commit}:{path}")
+        return path, self.sources[commit, path]
+
+    def of(self, source: str) -> list[Mutant]:
+        if source not in self.mutants:
+            self.mutants[source] = mutants_of(source)
+        return self.mutants[source]
+
+    def follow(self, key: str, commit: str) -> tuple[str | None, str]:
+        """The entry's key now, or (None, why)."""
+        parts = _split_key(key)
+        if parts is None:
+            return None, "not `module:line:description`"
+        stem, line, description = parts
+        then = self.source(commit, stem)
+        at = "now" if commit == _UNCOMMITTED else f"at {commit[:8]}, where this entry last changed"
+        if then is None:
+            return None, f"no module file for `{stem}` under {PACKAGE}/ {at}"
+        old = next((m for m in self.of(then[1]) if (m.line, m.description) == parts[1:]), None)
+        if old is None:
+            return None, f"names no mutant of {then[0]} {at}"
+        now = self.source(_UNCOMMITTED, stem)
+        if now is None:
+            return None, f"no module file for `{stem}` under {PACKAGE}/ now"
+        old_lines, new_lines = _lines(then[1]), _lines(now[1])
+        new_line, why = map_line(old_lines, new_lines, line)
+        if new_line is None:
+            return None, f"{why} since {commit[:8]}"
+        indent = len(new_lines[new_line - 1]) - len(new_lines[new_line - 1].lstrip())
+        indent -= len(old_lines[line - 1]) - len(old_lines[line - 1].lstrip())
+        base = _COLUMN.sub("", description)
+        for m in self.of(now[1]):
+            same = (m.line, m.start[1], _COLUMN.sub("", m.description))
+            if same == (new_line, old.start[1] + indent, base):
+                return f"{stem}:{m.line}:{m.description}", ""
+        return None, f"line {line} is line {new_line} of {now[0]} now, which has no such mutant"
+
+
+def renumber(path: Path, root: Path) -> int:
+    """Moves each entry of the list at `path` to the line its code is on now: the entry's line
+    is followed from the module as it was in the commit that last changed the entry (git
+    blame), and must name a mutant of the module now. The entries it cannot follow stay as
+    they are and are printed, with why, for a person to look at (exit status 1)."""
+    text = path.read_text(encoding="utf-8")
+    raws = text.split("\n")
+    commits = _blame(root, path)
+    renumbering = _Renumbering(root)
+    moved: dict[int, str] = {}
+    problems: dict[int, str] = {}
+    for number, key in list_entries(text):
+        new, why = renumbering.follow(key, commits[number - 1])
+        if new is None:
+            problems[number] = why
+        elif new != key:
+            moved[number] = new
+    final = {number: moved.get(number, key) for number, key in list_entries(text)}
+    for number, key in final.items():
+        twins = [n for n, k in final.items() if k == key and n != number]
+        if twins and number in moved:  # it would name another entry's mutant: it stays as it is
+            problems[number] = f"would name the same mutant as line {twins[0]}: {key}"
+    for number, new in moved.items():
+        if number not in problems:
+            old = raws[number - 1].split("  #", 1)[0].strip()
+            raws[number - 1] = raws[number - 1].replace(old, new, 1)
+    result = "\n".join(raws)
+    if result != text:
+        path.write_text(result, encoding="utf-8")
+    for number, why in sorted(problems.items()):
+        print(f"{path.name}:{number}: {raws[number - 1].split('  #', 1)[0].strip()}: {why}")
+    print(
+        f"{len(final)} entries: {len(set(moved) - set(problems))} moved, "
+        f"{len(problems)} to look at by hand",
+        file=sys.stderr,
+    )
+    return 1 if problems else 0
+
+
 @dataclass
 class Result:
     module: str
@@ -288,7 +513,7 @@ class Result:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="+", help="paths such as migems_cli/rules.py")
+    parser.add_argument("modules", nargs="*", help="paths such as migems_cli/rules.py")
     parser.add_argument("--limit", type=int, help="a random sample of N mutants per module")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once")
@@ -299,7 +524,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recheck", type=Path, help="re-run only the survivors in this JSON")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
     parser.add_argument("--match", help="only mutants whose 'module:line:description' has this")
+    parser.add_argument(
+        "--renumber",
+        action="store_true",
+        help="move the --equivalent list's line numbers to where their code is now, and stop",
+    )
     args = parser.parse_args(argv)
+    if args.renumber:
+        return renumber(args.equivalent, args.root)
+    if not args.modules:
+        parser.error("name a module (or --renumber)")
     equivalent = load_equivalent(args.equivalent)
     earlier = json.loads(args.recheck.read_text()) if args.recheck else {}
     results: list[Result] = []
