@@ -93,9 +93,8 @@ def split(
         return None, "one process: the output goes to a terminal"
     if codecs.lookup(encoding).name not in _BYTE_SAFE:
         return None, f"one process: the input's encoding ({encoding}) is not split by bytes"
-    try:
-        status = os.fstat(raw.fileno())
-    except (OSError, ValueError):
+    status = run_control.status(raw)
+    if status is None:
         return None, "one process: the input is not a file"
     import stat
 

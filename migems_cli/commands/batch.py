@@ -448,12 +448,13 @@ def _bad_byte_line(raw: IO[bytes] | None, encoding: str) -> int | None:
     (a pipe at byte 0, a file's block reader at a block's start, a `--jobs` range at its own):
     a file is decoded again from its start, a MiB at a time (an error's cost only).
     """
+    info = None if raw is None else run_control.status(raw)
+    if raw is None or info is None or not stat.S_ISREG(info.st_mode):
+        return None
+    fd = raw.fileno()
     try:
-        fd = raw.fileno() if raw is not None else -1
-        if fd < 0 or not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
         decoder = codecs.getincrementaldecoder(encoding)()
-    except (OSError, ValueError, LookupError, io.UnsupportedOperation):
+    except LookupError:
         return None
     breaks, last, offset = 0, "", 0
     while True:
