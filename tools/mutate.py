@@ -104,6 +104,10 @@ class Mutant:
     replacement: str
     description: str
 
+    def key(self, module: str) -> str:
+        """`module:line:description`: how --list prints it and the equivalent list names it."""
+        return f"{module}:{self.line}:{self.description}"
+
 
 def _short(text: str, width: int = 50) -> str:
     text = " ".join(text.split())
@@ -299,6 +303,11 @@ _UNCOMMITTED = "0" * 40  # what git blame gives a line not committed yet
 _COLUMN = re.compile(r" @\d+$")
 
 
+def package_files(root: Path) -> set[str]:
+    """The package's module files under `root`, as repository paths."""
+    return {p.relative_to(root).as_posix() for p in (root / PACKAGE).rglob("*.py")}
+
+
 def module_file(stem: str, files: Collection[str]) -> str | None:
     """The file of a list entry's module among `files` (repository paths): migems_cli/STEM.py,
     else the one migems_cli/**/STEM.py (render/batch_out.py is `batch_out`); None if none or
@@ -328,12 +337,12 @@ def _split_key(key: str) -> tuple[str, int, str] | None:
 
 
 def _keys(stem: str, source: str) -> set[str]:
-    return {f"{stem}:{m.line}:{m.description}" for m in mutants_of(source)}
+    return {m.key(stem) for m in mutants_of(source)}
 
 
 def stale_entries(path: Path, root: Path) -> list[str]:
     """The entries of the list at `path` that name no mutant of the code now under `root`."""
-    files = {p.relative_to(root).as_posix() for p in (root / PACKAGE).rglob("*.py")}
+    files = package_files(root)
     keys: dict[str, set[str]] = {}
     stale = []
     for number, key in list_entries(path.read_text(encoding="utf-8")):
@@ -399,7 +408,7 @@ class _Renumbering:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.now = {p.relative_to(root).as_posix() for p in (root / PACKAGE).rglob("*.py")}
+        self.now = package_files(root)
         self.files: dict[str, set[str]] = {}
         self.sources: dict[tuple[str, str], str] = {}
         self.mutants: dict[str, list[Mutant]] = {}
@@ -450,7 +459,7 @@ class _Renumbering:
         for m in self.of(now[1]):
             same = (m.line, m.start[1], _COLUMN.sub("", m.description))
             if same == (new_line, old.start[1] + indent, base):
-                return f"{stem}:{m.line}:{m.description}", ""
+                return m.key(stem), ""
         return None, f"line {line} is line {new_line} of {now[0]} now, which has no such mutant"
 
 
@@ -551,12 +560,12 @@ def main(argv: list[str] | None = None) -> int:
             tried = set(earlier[module]["tried_keys"])
             chosen = [m for m in chosen if f"{m.line}: {m.description}".rsplit(" @", 1)[0] in tried]
         if args.match:
-            chosen = [m for m in chosen if args.match in f"{module}:{m.line}:{m.description}"]
+            chosen = [m for m in chosen if args.match in m.key(module)]
         if args.list:
             for m in chosen:
-                print(f"{module}:{m.line}:{m.description}")
+                print(m.key(module))
             continue
-        equivalents = [m for m in chosen if f"{module}:{m.line}:{m.description}" in equivalent]
+        equivalents = [m for m in chosen if m.key(module) in equivalent]
         pending = [m for m in chosen if m not in equivalents]
         if module in earlier:  # only the earlier survivors: a caught mutant stays caught
             keys = {key.rsplit(" @", 1)[0] for key in earlier[module]["survivors"]}
